@@ -1,0 +1,94 @@
+// Route helpers: read and validate forms with zod, and turn coded errors into responses
+// (a sentence for the person, the right status for the machine) in one place.
+import { json, redirect } from "@remix-run/node";
+import type { z } from "zod";
+import type { CurrentUser } from "./session.server";
+import { AppError, isAppError } from "./domain/errors";
+import { isLocale, messages, type Translate } from "./i18n";
+import { loginPath } from "./session.server";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    cspNonce: string;
+    clientIp: string;
+  }
+}
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+export function requestLocale(request: Request, user?: Pick<CurrentUser, "locale"> | null): string {
+  if (user && isLocale(user.locale)) return user.locale;
+  const match = /(?:^|;\s*)codewerf_lang=([^;]+)/.exec(request.headers.get("Cookie") ?? "");
+  const fromCookie = match ? decodeURIComponent(match[1]) : null;
+  return isLocale(fromCookie) ? fromCookie : "nl-BE";
+}
+
+export function translator(request: Request, user?: Pick<CurrentUser, "locale"> | null): Translate {
+  return messages(requestLocale(request, user));
+}
+
+/** Reads a urlencoded or multipart form (64 KB at most) into a plain object. */
+export async function readForm(request: Request): Promise<Record<string, string>> {
+  const declared = Number(request.headers.get("Content-Length") ?? 0);
+  if (declared > MAX_FORM_BYTES) throw new AppError("TOO_LARGE", "errors.tooLarge");
+  const body = await request.text();
+  if (body.length > MAX_FORM_BYTES) throw new AppError("TOO_LARGE", "errors.tooLarge");
+  const type = request.headers.get("Content-Type") ?? "";
+  const form = type.includes("multipart/form-data")
+    ? await new Request(request.url, { method: "POST", headers: { "Content-Type": type }, body }).formData()
+    : new URLSearchParams(body);
+  const out: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    fieldErrors[field] ??= issue.message;
+  }
+  throw new AppError("INVALID", "errors.invalid", { fieldErrors });
+}
+
+export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  return parseWith(schema, await readForm(request));
+}
+
+export interface ActionFailure {
+  ok: false;
+  formError: string;
+  fieldErrors: Record<string, string>;
+}
+
+/** Runs an action; a coded error becomes a 4xx with a translated message for the form. */
+export async function handleAction<T>(request: Request, user: CurrentUser | null, fn: () => Promise<T>) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    const t = translator(request, user);
+    if (e.code === "UNAUTHENTICATED") throw redirect(loginPath(request));
+    const rawFields = (e.details?.fieldErrors ?? {}) as Record<string, string>;
+    const fieldErrors = Object.fromEntries(Object.entries(rawFields).map(([k, v]) => [k, t(v)]));
+    const retryAfter = typeof e.details?.retryAfter === "number" ? e.details.retryAfter : undefined;
+    const formError = t(e.messageKey, retryAfter ? { minutes: Math.max(1, Math.ceil(retryAfter / 60)) } : undefined);
+    return json<ActionFailure>(
+      { ok: false, formError, fieldErrors },
+      { status: e.status, headers: retryAfter ? { "Retry-After": String(retryAfter) } : undefined },
+    );
+  }
+}
+
+/** Runs a loader; a coded error becomes an error page (or the login page) with its status. */
+export async function handleLoader<T>(request: Request, user: CurrentUser | null, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    if (e.code === "UNAUTHENTICATED") throw redirect(loginPath(request));
+    throw json({ message: translator(request, user)(e.messageKey) }, { status: e.status });
+  }
+}

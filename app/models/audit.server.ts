@@ -1,0 +1,35 @@
+// The audit/event log: who did what to which subject. Every state change writes one row.
+import type { Kysely } from "kysely";
+import type { Database } from "~/db.server";
+
+export interface AuditEvent {
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data?: Record<string, unknown>;
+}
+
+export async function recordEvent(db: Kysely<Database>, e: AuditEvent): Promise<void> {
+  await db
+    .insertInto("audit_events")
+    .values({
+      actor_id: e.actorId,
+      action: e.action,
+      subject_type: e.subjectType,
+      subject_id: e.subjectId,
+      data: JSON.stringify(e.data ?? {}),
+    })
+    .execute();
+}
+
+export function recentEvents(db: Kysely<Database>, subjectType: string, limit = 20) {
+  return db
+    .selectFrom("audit_events")
+    .leftJoin("users", "users.id", "audit_events.actor_id")
+    .select(["audit_events.id", "audit_events.at", "audit_events.action", "audit_events.subject_id", "audit_events.data", "users.display_name as actor_name"])
+    .where("audit_events.subject_type", "=", subjectType)
+    .orderBy("audit_events.id", "desc")
+    .limit(limit)
+    .execute();
+}

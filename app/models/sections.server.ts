@@ -1,0 +1,115 @@
+// The code and its sections: listing with reviewers and lock state, the current text
+// (rendered on the server from the stored Yjs state), and locking by the ministry.
+import { renderToHTMLString } from "@tiptap/static-renderer/pm/html-string";
+import { yXmlFragmentToProsemirrorJSON } from "@tiptap/y-tiptap";
+import { sql, type Kysely } from "kysely";
+import * as Y from "yjs";
+import type { Database } from "~/db.server";
+import { AppError } from "~/domain/errors";
+import { docName, plainText, richTextExtensions, wordCount, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
+import { emit } from "~/events.server";
+import { authorize, type Actor, type SectionResource } from "~/policies.server";
+import { recordEvent } from "./audit.server";
+import { loadDocState } from "./ydocs.server";
+
+type DB = Kysely<Database>;
+
+export interface SectionSummary {
+  id: string;
+  title: string;
+  position: number;
+  locked: boolean;
+  lockedAt: Date | null;
+  updatedAt: Date;
+  reviewers: { id: string; name: string }[];
+}
+
+export async function getCode(db: DB, codeId: string) {
+  const code = await db.selectFrom("codes").selectAll().where("id", "=", codeId).executeTakeFirst();
+  if (!code) throw new AppError("NOT_FOUND", "errors.notFound");
+  return code;
+}
+
+function sectionsQuery(db: DB, codeId: string) {
+  return db
+    .selectFrom("sections as s")
+    .select((eb) => [
+      "s.id",
+      "s.title",
+      "s.position",
+      "s.locked_at",
+      "s.updated_at",
+      eb
+        .selectFrom("section_reviewers as r")
+        .innerJoin("organisations as o", "o.id", "r.organisation_id")
+        .select(sql<{ id: string; name: string }[]>`coalesce(json_agg(json_build_object('id', o.id, 'name', o.name) order by o.name), '[]')`.as("list"))
+        .whereRef("r.code_id", "=", "s.code_id")
+        .whereRef("r.section_id", "=", "s.id")
+        .as("reviewers"),
+    ])
+    .where("s.code_id", "=", codeId);
+}
+
+function toSummary(row: { id: string; title: string; position: number; locked_at: Date | null; updated_at: Date; reviewers: unknown }): SectionSummary {
+  const reviewers = typeof row.reviewers === "string" ? JSON.parse(row.reviewers) : row.reviewers;
+  return {
+    id: row.id,
+    title: row.title,
+    position: row.position,
+    locked: row.locked_at !== null,
+    lockedAt: row.locked_at,
+    updatedAt: row.updated_at,
+    reviewers: (reviewers as SectionSummary["reviewers"]) ?? [],
+  };
+}
+
+export async function listSections(db: DB, codeId: string): Promise<SectionSummary[]> {
+  const rows = await sectionsQuery(db, codeId).orderBy("s.position").execute();
+  return rows.map(toSummary);
+}
+
+export async function getSection(db: DB, codeId: string, sectionId: string): Promise<SectionSummary> {
+  const row = await sectionsQuery(db, codeId).where("s.id", "=", sectionId).executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", "section.notFound");
+  return toSummary(row);
+}
+
+/** What the policy needs to know about a section. */
+export function sectionResource(section: SectionSummary): SectionResource {
+  return { locked: section.locked, reviewers: section.reviewers.map((r) => r.id) };
+}
+
+export interface SectionText {
+  json: PMJSON;
+  html: string;
+  words: number;
+}
+
+/** The section's current text from the document store, as ProseMirror JSON and safe HTML. */
+export async function sectionText(db: DB, codeId: string, sectionId: string): Promise<SectionText> {
+  const { state } = await loadDocState(db, docName(codeId, sectionId));
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON;
+  doc.destroy();
+  return { json, html: renderRichText(json), words: wordCount(plainText(json)) };
+}
+
+/** Renders through the schema only: unknown nodes, attributes and unsafe links cannot pass. */
+export function renderRichText(json: PMJSON): string {
+  if (!json.content?.length) return "";
+  return renderToHTMLString({ extensions: richTextExtensions, content: json });
+}
+
+export async function setSectionLock(db: DB, actor: Actor, codeId: string, sectionId: string, locked: boolean): Promise<void> {
+  authorize(actor, "section.lock");
+  const result = await db
+    .updateTable("sections")
+    .set(locked ? { locked_at: new Date(), locked_by: actor.id } : { locked_at: null, locked_by: null })
+    .where("code_id", "=", codeId)
+    .where("id", "=", sectionId)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new AppError("NOT_FOUND", "section.notFound");
+  await recordEvent(db, { actorId: actor.id, action: locked ? "section.locked" : "section.unlocked", subjectType: "section", subjectId: `${codeId}/${sectionId}` });
+  emit("section.rights-changed", { codeId, sectionId });
+}

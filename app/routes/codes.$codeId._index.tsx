@@ -1,0 +1,89 @@
+// The draft: its sections in order, who reviews each, and which are locked.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { failure } from "~/components/action-data";
+import { FormError } from "~/components/Field";
+import { db } from "~/db.server";
+import { SectionLockSchema } from "~/domain/schemas";
+import { useLocale, useT } from "~/hooks";
+import { formatDateTime } from "~/i18n";
+import { handleAction, handleLoader, parseForm } from "~/http.server";
+import { getCode, listSections, sectionResource, setSectionLock } from "~/models/sections.server";
+import { authorize, can } from "~/policies.server";
+import { requireUser } from "~/session.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return handleLoader(request, user, async () => {
+    authorize(user, "draft.read");
+    const code = await getCode(db(), params.codeId ?? "");
+    const sections = await listSections(db(), code.id);
+    return {
+      code: { id: code.id, title: code.title, description: code.description },
+      canLock: can(user, "section.lock"),
+      sections: sections.map((s) => ({ ...s, canEdit: can(user, "section.edit", sectionResource(s)) })),
+    };
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  return handleAction(request, user, async () => {
+    const input = await parseForm(request, SectionLockSchema);
+    await setSectionLock(db(), user, params.codeId ?? "", input.sectionId, input.intent === "lock");
+    return json({ ok: true as const });
+  });
+}
+
+export default function Draft() {
+  const t = useT();
+  const locale = useLocale();
+  const { code, sections, canLock } = useLoaderData<typeof loader>();
+  const result = failure(useActionData<typeof action>());
+  const anyEditable = sections.some((s) => s.canEdit);
+  return (
+    <section aria-labelledby="draft-title">
+      <h1 id="draft-title">{t("draft.title", { title: code.title })}</h1>
+      <p className="lead">{code.description}</p>
+      <p>{t("draft.intro")}</p>
+      <p className={anyEditable ? "notice notice-ok" : "notice"} data-testid="edit-rights">
+        {anyEditable ? t("draft.canEdit") : t("draft.readOnly")}
+      </p>
+      <FormError message={result?.formError} />
+      <ol className="section-list">
+        {sections.map((s) => (
+          <li key={s.id} className="card section-card" id={s.id}>
+            <h2>
+              <Link to={`/codes/${code.id}/sections/${s.id}`}>
+                <span className="section-number">{s.position}.</span> {s.title}
+              </Link>
+            </h2>
+            <p className="meta">
+              {t("draft.reviewers")}: {s.reviewers.map((r) => r.name).join(", ")}
+            </p>
+            <p className="meta">{t("draft.updated", { when: formatDateTime(s.updatedAt, locale) })}</p>
+            <div className="section-state">
+              {s.locked ? (
+                <span className="tag tag-warn" title={t("draft.lockedHelp")}>
+                  🔒 {t("draft.locked")}
+                </span>
+              ) : (
+                <span className="tag">{t("draft.open")}</span>
+              )}
+              {canLock ? (
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="sectionId" value={s.id} />
+                  <button type="submit" name="intent" value={s.locked ? "unlock" : "lock"} className="button button-small button-secondary">
+                    {s.locked ? t("draft.unlock") : t("draft.lock")}
+                    <span className="visually-hidden">: {s.title}</span>
+                  </button>
+                </Form>
+              ) : null}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

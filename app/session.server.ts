@@ -1,0 +1,133 @@
+// Sessions (server-side rows keyed by the HMAC of a random cookie token), the current user,
+// and the Origin check that every state-changing request passes.
+import { createCookie, redirect } from "@remix-run/node";
+import { sql } from "kysely";
+import { config } from "./config.server";
+import { newToken, tokenId } from "./crypto.server";
+import { db, type User } from "./db.server";
+
+const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+
+const g = globalThis as unknown as { __codewerfCookie?: ReturnType<typeof createCookie> };
+
+/** Secure in production; a plain-http loopback origin (the local demo) could not keep it. */
+function cookieSecure(): boolean {
+  const { production, publicOrigin } = config();
+  if (publicOrigin.startsWith("https:")) return true;
+  return production && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(publicOrigin);
+}
+
+function sessionCookie() {
+  g.__codewerfCookie ??= createCookie("codewerf_session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: cookieSecure(),
+    path: "/",
+    secrets: [config().sessionSecret],
+  });
+  return g.__codewerfCookie;
+}
+
+export type CurrentUser = Pick<
+  User,
+  "id" | "email" | "display_name" | "role" | "organisation_id" | "in_drafting_group" | "locale" | "suspended_at" | "email_confirmed_at"
+> & { organisation_name: string | null };
+
+async function sessionToken(request: Request): Promise<string | null> {
+  const value = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+/** The signed-in user, or null. Suspended users and expired sessions count as signed out. */
+export async function currentUser(request: Request): Promise<CurrentUser | null> {
+  const token = await sessionToken(request);
+  if (!token) return null;
+  const row = await db()
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .leftJoin("organisations", "organisations.id", "users.organisation_id")
+    .select([
+      "users.id",
+      "users.email",
+      "users.display_name",
+      "users.role",
+      "users.organisation_id",
+      "users.in_drafting_group",
+      "users.locale",
+      "users.suspended_at",
+      "users.email_confirmed_at",
+      "organisations.name as organisation_name",
+    ])
+    .where("sessions.id", "=", tokenId(token))
+    .where("sessions.expires_at", ">", sql<Date>`now()`)
+    .where("users.suspended_at", "is", null)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export function loginPath(request: Request): string {
+  const url = new URL(request.url);
+  return `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+export async function requireUser(request: Request): Promise<CurrentUser> {
+  const user = await currentUser(request);
+  if (!user) throw redirect(loginPath(request));
+  return user;
+}
+
+/** Creates a fresh session (a new token at every login) and returns its Set-Cookie header. */
+export async function startSession(userId: string, request: Request): Promise<string> {
+  const previous = await sessionToken(request);
+  if (previous) await db().deleteFrom("sessions").where("id", "=", tokenId(previous)).execute();
+  const token = newToken();
+  const expires = new Date(Date.now() + SESSION_TTL_MS);
+  await db().insertInto("sessions").values({ id: tokenId(token), user_id: userId, expires_at: expires }).execute();
+  return sessionCookie().serialize(token, { expires });
+}
+
+/** Deletes the session row (so the old cookie is worthless) and clears the cookie. */
+export async function endSession(request: Request): Promise<string> {
+  const token = await sessionToken(request);
+  if (token) await db().deleteFrom("sessions").where("id", "=", tokenId(token)).execute();
+  return sessionCookie().serialize("", { expires: new Date(0) });
+}
+
+export async function endAllSessions(userId: string): Promise<void> {
+  await db().deleteFrom("sessions").where("user_id", "=", userId).execute();
+}
+
+/** The session token's id from a raw Cookie header (used by the websocket upgrade). */
+export async function userFromCookieHeader(cookieHeader: string | undefined): Promise<CurrentUser | null> {
+  const request = new Request(config().publicOrigin, { headers: cookieHeader ? { Cookie: cookieHeader } : {} });
+  return currentUser(request);
+}
+
+/**
+ * State-changing requests must come from our own pages: the Origin header (or, failing that,
+ * the Referer's origin) must equal PUBLIC_ORIGIN.
+ */
+export function isAllowedOrigin(origin: string | null | undefined, referer: string | null | undefined): boolean {
+  const expected = config().publicOrigin;
+  if (origin) return origin === expected;
+  if (referer) {
+    try {
+      return new URL(referer).origin === expected;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Only local paths ("/x", not "//evil" or "https://evil") are followed after login. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  try {
+    const url = new URL(to, "http://local.invalid");
+    if (url.origin !== "http://local.invalid") return fallback;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return fallback;
+  }
+}

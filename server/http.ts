@@ -1,0 +1,104 @@
+// Express in front of Remix: security headers with a per-request CSP nonce, the Origin check
+// for state-changing requests, request size limits, static assets and /healthz.
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import type { Config } from "../app/config.server";
+import { db } from "../app/db.server";
+import { log } from "../app/log.server";
+import { isAllowedOrigin } from "../app/session.server";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface HttpOptions {
+  config: Config;
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  /** Extra fields for /healthz (the collaboration server's counters). */
+  health?: () => Record<string, unknown>;
+}
+
+function securityHeaders(config: Config) {
+  const wsOrigin = config.publicOrigin.replace(/^http/, "ws");
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader(
+      "Content-Security-Policy",
+      [
+        "default-src 'self'",
+        `script-src 'self' 'nonce-${nonce}'`,
+        // Collaboration carets and the editor set style attributes.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        `connect-src 'self' ${wsOrigin}`,
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join("; "),
+    );
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    if (config.publicOrigin.startsWith("https:")) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    next();
+  };
+}
+
+function plainError(res: Response, status: number, message: string) {
+  res.status(status).type("text/plain; charset=utf-8").send(message);
+}
+
+/** Forms and fetches that change state must come from our own origin. */
+function originCheck(req: Request, res: Response, next: NextFunction) {
+  if (SAFE_METHODS.has(req.method)) return next();
+  if (isAllowedOrigin(req.get("origin"), req.get("referer"))) return next();
+  log().warn({ method: req.method, path: req.path, origin: req.get("origin") ?? null }, "refused cross-origin request");
+  plainError(res, 403, "Dit verzoek komt niet van Codewerf zelf en werd daarom geweigerd. (This request did not come from Codewerf and was refused.)");
+}
+
+function bodyLimit(req: Request, res: Response, next: NextFunction) {
+  const length = Number(req.get("content-length") ?? 0);
+  if (length > MAX_BODY_BYTES) return plainError(res, 413, "Dit verzoek is te groot (maximaal 1 MB). (This request is too large: 1 MB at most.)");
+  next();
+}
+
+export function createHttpApp(options: HttpOptions) {
+  const { config } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await sql`select 1`.execute(db());
+      res.setHeader("Cache-Control", "no-store");
+      res.json({ ok: true, ...(options.health?.() ?? {}) });
+    } catch (err) {
+      log().error({ err }, "health check failed");
+      res.status(503).json({ ok: false });
+    }
+  });
+
+  app.use(securityHeaders(config));
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y", index: false }));
+  app.use(express.static("public", { maxAge: "1h", index: false }));
+  app.use(originCheck);
+  app.use(bodyLimit);
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build: options.build,
+      mode: config.production ? "production" : "development",
+      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+    }),
+  );
+  return app;
+}

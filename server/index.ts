@@ -1,0 +1,71 @@
+// Starts Codewerf: opens and migrates the database (seeding a fresh embedded one), serves
+// HTTP through Express + Remix and the collaboration websockets on the same port, and shuts
+// down gracefully on SIGTERM/SIGINT.
+import type { ServerBuild } from "@remix-run/node";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { config } from "../app/config.server";
+import { openDatabase, setDb } from "../app/db.server";
+import { log } from "../app/log.server";
+import { migrateToLatest } from "../app/migrate.server";
+import { closeLimiters } from "../app/rate-limit.server";
+import { DEMO_PASSWORD, demoAccounts, isEmpty, seedDemoData } from "../seeds/index";
+import { createHttpApp } from "./http";
+
+const started = Date.now();
+const c = config();
+const logger = log();
+
+const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir });
+setDb(database);
+const applied = await migrateToLatest(database);
+if (applied.length) logger.info({ applied }, "migrations applied");
+
+if (c.embedded && (await isEmpty(database))) {
+  await seedDemoData(database);
+  logger.info("embedded database created and seeded with demo data");
+  console.log(`\nDemo accounts (password: ${DEMO_PASSWORD}):`);
+  for (const a of demoAccounts) console.log(`  ${a.email.padEnd(28)} ${a.role}${a.role === "influencer" && !a.inDraftingGroup ? " (reads and comments only)" : ""}`);
+  console.log("");
+}
+
+const buildPath = path.resolve(process.env.REMIX_BUILD ?? "build/index.js");
+const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+
+const app = createHttpApp({ config: c, build });
+const server = http.createServer(app);
+
+// The collaboration server (server/collab) attaches its websocket upgrade handler here.
+server.on("upgrade", (req, socket) => {
+  socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+});
+
+server.keepAliveTimeout = 65_000;
+server.listen(c.port, c.host, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : c.port;
+  logger.info({ port, host: c.host, embedded: c.embedded, ms: Date.now() - started }, `Codewerf listens on http://${c.host}:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: no new connections, finishing requests");
+  const force = setTimeout(() => {
+    logger.warn("in-flight requests did not finish within 10 s; closing anyway");
+    server.closeAllConnections();
+  }, 10_000);
+  force.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await closeLimiters();
+  await database.destroy();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
