@@ -82,3 +82,8 @@ export function config(): Config {
   g.__codewerfConfig ??= loadConfig();
   return g.__codewerfConfig;
 }
+
+/** Replaces the process-wide configuration (test harnesses that pick their port first). */
+export function setConfig(c: Config): void {
+  g.__codewerfConfig = c;
+}

@@ -1,29 +1,9 @@
-// `npm start`: builds the Remix app when the build is missing or older than the sources,
-// then runs the server (TypeScript through tsx, in this same process).
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
+// `npm start`: builds the Remix app when needed, then runs the server (TypeScript through
+// tsx, in this same process so signals reach it directly).
+import { buildIfStale } from "./build-if-stale.mjs";
 
 process.env.NODE_ENV ??= "production";
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const buildFile = path.resolve("build/index.js");
-const built = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
-const sources = Math.max(newestMtime("app"), fs.statSync("remix.config.js").mtimeMs, fs.statSync("package-lock.json").mtimeMs);
-if (built < sources) {
-  console.log("Building the app (remix build)…");
-  const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
-
+buildIfStale();
 const { register } = await import("tsx/esm/api");
 register();
 await import("../server/index.ts");

@@ -1,0 +1,54 @@
+// Runs the real app (Express + the Remix build) inside the test process on a free port,
+// over a private copy of the seeded database, so tests can both request pages and query rows.
+import type { ServerBuild } from "@remix-run/node";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadConfig, setConfig } from "../../app/config.server";
+import { setDb, type DB } from "../../app/db.server";
+import { closeLimiters } from "../../app/rate-limit.server";
+import { createHttpApp } from "../../server/http";
+import { testDatabase } from "./db";
+
+export interface TestApp {
+  url: string;
+  db: DB;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { db, databaseUrl, dataDir } = await testDatabase();
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: "silent",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_ORIGIN: url,
+    DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  if (!databaseUrl) delete (config as { databaseUrl?: string }).databaseUrl;
+  setConfig(config);
+  setDb(db);
+  await closeLimiters();
+  const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
+  server.on("request", createHttpApp({ config, build }));
+  return {
+    url,
+    db,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeLimiters();
+      await db.destroy();
+    },
+  };
+}
