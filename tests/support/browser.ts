@@ -1,0 +1,91 @@
+// Chromium for the end-to-end tests, through playwright-core (no browser download: Debian's
+// `chromium` package, or CHROMIUM_PATH). When Chromium is missing the e2e files are not run,
+// unless REQUIRE_E2E=1, where a missing Chromium must fail the run (CONTRACT.md).
+//
+//   describe.runIf(e2eEnabled)("…", () => { beforeAll(async () => { browser = await launchBrowser(); }) … })
+import fs from "node:fs";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { chromium } from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const hasChromium = isExecutable(chromiumPath);
+export const requireE2E = process.env.REQUIRE_E2E === "1";
+/** Whether the e2e describe blocks run: always with REQUIRE_E2E=1 (so they can fail), else when Chromium exists. */
+export const e2eEnabled = hasChromium || requireE2E;
+
+/**
+ * Starts a headless Chromium. Playwright gives every launch a fresh temporary profile
+ * (`--user-data-dir` in a new mkdtemp directory, removed on close); passing our own
+ * `--user-data-dir` to `launch` is refused, so only the other switches are ours.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!hasChromium) {
+    throw new Error(`REQUIRE_E2E=1 but Chromium was not found at ${chromiumPath} (set CHROMIUM_PATH or apt-get install chromium)`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    chromiumSandbox: false,
+    args: [
+      "--no-sandbox",
+      "--headless",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    timeout: 30_000,
+  });
+}
+
+/** A new isolated context (own cookies) on `baseURL`, Dutch by default like a Flemish visitor. */
+export async function newContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, locale: "nl-BE", viewport: { width: 1280, height: 800 }, ...options });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(20_000);
+  return context;
+}
+
+export const DEMO_PASSWORD = "codewerf-demo";
+
+/** Logs in through the real form and waits until the redirect after login has landed. */
+export async function login(page: Page, email: string, password = DEMO_PASSWORD, redirectTo = "/"): Promise<void> {
+  await page.goto(`/login?redirectTo=${encodeURIComponent(redirectTo)}`);
+  await page.locator("#field-email").fill(email);
+  await page.locator("#field-password").fill(password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === redirectTo.split("?")[0], { waitUntil: "load" }),
+    page.getByRole("main").getByRole("button").first().click(),
+  ]);
+  // The header shows the logout button only for a signed-in person.
+  await page.locator("header form[action='/logout'] button").waitFor();
+}
+
+/** A context already signed in as `email`. */
+export async function signedInContext(browser: Browser, baseURL: string, email: string, options: BrowserContextOptions = {}) {
+  const context = await newContext(browser, baseURL, options);
+  const page = await context.newPage();
+  await login(page, email);
+  return { context, page };
+}
+
+/** True when the page is wider than the viewport (a horizontal scrollbar would show). */
+export async function scrollsHorizontally(page: Page): Promise<{ scrollWidth: number; innerWidth: number; overflowing: boolean }> {
+  return page.evaluate(() => {
+    const scrollWidth = document.documentElement.scrollWidth;
+    const innerWidth = window.innerWidth;
+    return { scrollWidth, innerWidth, overflowing: scrollWidth > innerWidth };
+  });
+}
