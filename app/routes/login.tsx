@@ -1,5 +1,5 @@
 // Sign in with e-mail and password; rate limited, generic errors, local redirects only.
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -13,6 +13,12 @@ import { authenticate } from "~/models/users.server";
 import { currentUser, safeRedirect, startSession } from "~/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Aanmelden · Codewerf" }];
+
+// A throttled login tells clients when to come back.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : {};
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await currentUser(request);

@@ -31,6 +31,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HOST: "127.0.0.1",
     PUBLIC_ORIGIN: url,
     DATA_DIR: dataDir,
+    // Test clients each send their own X-Forwarded-For, so per-IP limits apply per client.
+    TRUST_PROXY: "1",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

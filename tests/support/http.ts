@@ -1,13 +1,25 @@
 // A tiny browser-like HTTP client for tests: our Origin on every POST, one cookie jar.
+let clients = 0;
+
+/** Each client appears to come from its own address (the test app trusts X-Forwarded-For). */
+function nextAddress(): string {
+  clients++;
+  return `198.51.${Math.floor(clients / 250) % 250}.${(clients % 250) + 1}`;
+}
+
 export class Client {
   cookie = "";
+  readonly ip = nextAddress();
   constructor(
     readonly base: string,
     readonly origin: string = base,
   ) {}
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(this.base + path, { redirect: "manual", headers: { ...(this.cookie ? { Cookie: this.cookie } : {}), ...headers } });
+    const res = await fetch(this.base + path, {
+      redirect: "manual",
+      headers: { "X-Forwarded-For": this.ip, ...(this.cookie ? { Cookie: this.cookie } : {}), ...headers },
+    });
     this.keep(res);
     return res;
   }
@@ -19,6 +31,7 @@ export class Client {
       headers: {
         "Content-Type": "application/x-www-form-urlencoded",
         Origin: this.origin,
+        "X-Forwarded-For": this.ip,
         ...(this.cookie ? { Cookie: this.cookie } : {}),
         ...headers,
       },
