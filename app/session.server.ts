@@ -2,13 +2,13 @@
 // and the Origin check that every state-changing request passes.
 import { createCookie, redirect } from "@remix-run/node";
 import { sql } from "kysely";
-import { config } from "./config.server";
+import { config, type Config } from "./config.server";
 import { newToken, tokenId } from "./crypto.server";
 import { db, type User } from "./db.server";
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 
-const g = globalThis as unknown as { __codewerfCookie?: ReturnType<typeof createCookie> };
+const g = globalThis as unknown as { __codewerfCookie?: { config: Config; cookie: ReturnType<typeof createCookie> } };
 
 /** Secure in production; a plain-http loopback origin (the local demo) could not keep it. */
 function cookieSecure(): boolean {
@@ -18,14 +18,18 @@ function cookieSecure(): boolean {
 }
 
 function sessionCookie() {
-  g.__codewerfCookie ??= createCookie("codewerf_session", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: cookieSecure(),
-    path: "/",
-    secrets: [config().sessionSecret],
-  });
-  return g.__codewerfCookie;
+  const current = config();
+  if (g.__codewerfCookie?.config !== current) {
+    const cookie = createCookie("codewerf_session", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: cookieSecure(),
+      path: "/",
+      secrets: [current.sessionSecret],
+    });
+    g.__codewerfCookie = { config: current, cookie };
+  }
+  return g.__codewerfCookie.cookie;
 }
 
 export type CurrentUser = Pick<

@@ -223,3 +223,40 @@ describe("bad input", () => {
     expect((await app.db.selectFrom("users").select("id").execute()).length).toBeGreaterThan(9);
   });
 });
+
+describe("in production", () => {
+  it("marks the session cookie Secure and sends HSTS", async () => {
+    const prod = await startTestApp({ NODE_ENV: "production", PUBLIC_ORIGIN: "https://codewerf.example" });
+    try {
+      // As behind the production proxy: the public host arrives in X-Forwarded-Host.
+      const c = new Client(prod.url, "https://codewerf.example");
+      const res = await c.post("/login", { email: "creator1@codewerf.test", password: "codewerf-demo" }, { "X-Forwarded-Host": "codewerf.example" });
+      expect(res.status).toBe(302);
+      const header = res.headers.getSetCookie().find((h) => h.startsWith("codewerf_session="))!;
+      expect(header).toMatch(/; Secure/i);
+      expect(header).toMatch(/; HttpOnly/i);
+      const page = await c.get("/");
+      expect(page.headers.get("strict-transport-security")).toContain("max-age=");
+      // The configured origin is the only one accepted.
+      const local = new Client(prod.url);
+      expect((await local.post("/login", { email: "creator1@codewerf.test", password: "codewerf-demo" })).status).toBe(403);
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it("sends the security headers on every page", async () => {
+    const res = await fetch(`${app.url}/login`);
+    const csp = res.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    const html = await res.text();
+    // Every inline script carries this response's nonce; none lacks it.
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const attrs of scripts) expect(attrs).toContain(`nonce="${nonce}"`);
+  });
+});
