@@ -11,6 +11,7 @@ import { log } from "../app/log.server";
 import { migrateToLatest } from "../app/migrate.server";
 import { closeLimiters } from "../app/rate-limit.server";
 import { DEMO_PASSWORD, demoAccounts, isEmpty, seedDemoData } from "../seeds/index";
+import { createCollabServer } from "./collab/index";
 import { createHttpApp } from "./http";
 
 const started = Date.now();
@@ -33,13 +34,10 @@ if (c.embedded && (await isEmpty(database))) {
 const buildPath = path.resolve(process.env.REMIX_BUILD ?? "build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 
-const app = createHttpApp({ config: c, build });
+const collab = createCollabServer({ redisUrl: c.redisUrl });
+const app = createHttpApp({ config: c, build, health: () => collab.health() });
 const server = http.createServer(app);
-
-// The collaboration server (server/collab) attaches its websocket upgrade handler here.
-server.on("upgrade", (req, socket) => {
-  socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-});
+collab.attach(server);
 
 server.keepAliveTimeout = 65_000;
 server.listen(c.port, c.host, () => {
@@ -58,10 +56,13 @@ async function shutdown(signal: string) {
     server.closeAllConnections();
   }, 10_000);
   force.unref();
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  // Stores and acknowledges every update, then closes the sockets with 1001 "going away".
+  await collab.close();
+  await closed;
   await closeLimiters();
   await database.destroy();
   logger.info("stopped");

@@ -11,15 +11,23 @@ export interface AuditEvent {
 }
 
 export async function recordEvent(db: Kysely<Database>, e: AuditEvent): Promise<void> {
+  await recordEvents(db, [e]);
+}
+
+/** Several events in one INSERT (one row each). */
+export async function recordEvents(db: Kysely<Database>, events: AuditEvent[]): Promise<void> {
+  if (!events.length) return;
   await db
     .insertInto("audit_events")
-    .values({
-      actor_id: e.actorId,
-      action: e.action,
-      subject_type: e.subjectType,
-      subject_id: e.subjectId,
-      data: JSON.stringify(e.data ?? {}),
-    })
+    .values(
+      events.map((e) => ({
+        actor_id: e.actorId,
+        action: e.action,
+        subject_type: e.subjectType,
+        subject_id: e.subjectId,
+        data: JSON.stringify(e.data ?? {}),
+      })),
+    )
     .execute();
 }
 

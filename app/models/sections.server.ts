@@ -9,7 +9,7 @@ import { AppError } from "~/domain/errors";
 import { docName, plainText, richTextExtensions, wordCount, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { authorize, type Actor, type SectionResource } from "~/policies.server";
-import { recordEvent } from "./audit.server";
+import { recordEvent, recordEvents } from "./audit.server";
 import { loadDocState } from "./ydocs.server";
 
 type DB = Kysely<Database>;
@@ -85,14 +85,51 @@ export interface SectionText {
   words: number;
 }
 
-/** The section's current text from the document store, as ProseMirror JSON and safe HTML. */
-export async function sectionText(db: DB, codeId: string, sectionId: string): Promise<SectionText> {
-  const { state } = await loadDocState(db, docName(codeId, sectionId));
+/**
+ * A cheap fingerprint of a document's stored state: the snapshot's (last_update_id,
+ * updated_at) and the tail's (count, max id, sum of ids). Every write changes it and it never
+ * returns to an earlier value: appends add a row, and rows are only deleted together with a
+ * snapshot rewrite, which sets updated_at to now().
+ */
+async function docVersion(db: DB, name: string): Promise<string> {
+  const { rows } = await sql<{ v: string }>`
+    select concat_ws(':',
+      (select last_update_id::text || '@' || (extract(epoch from updated_at) * 1000000)::bigint::text from ydoc_snapshots where doc_name = ${name}),
+      (select count(*)::text || '/' || coalesce(max(id), 0)::text || '/' || coalesce(sum(id), 0)::text from ydoc_updates where doc_name = ${name})
+    ) as v`.execute(db);
+  return rows[0]?.v ?? "";
+}
+
+/** Rendered texts by document name, each valid only while the document's version is unchanged. */
+const renderedTexts = new Map<string, { version: string; text: SectionText }>();
+const RENDERED_TEXTS_MAX = 1000;
+
+function decodeText(state: Uint8Array): SectionText {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON;
   doc.destroy();
   return { json, html: renderRichText(json), words: wordCount(plainText(json)) };
+}
+
+/**
+ * The section's current text from the document store, as ProseMirror JSON and safe HTML.
+ * Decoding and rendering run only when the stored document changed since the last call (one
+ * small query checks that); the result is shared between callers, so treat it as read-only.
+ */
+export async function sectionText(db: DB, codeId: string, sectionId: string): Promise<SectionText> {
+  const name = docName(codeId, sectionId);
+  // Read the version before the state: a state loaded after it is at least that new, and the
+  // entry is only served while the version is still the same, i.e. nothing was written since.
+  const version = await docVersion(db, name);
+  const cached = renderedTexts.get(name);
+  if (cached && cached.version === version) return cached.text;
+  const { state } = await loadDocState(db, name);
+  const text = decodeText(state);
+  renderedTexts.delete(name);
+  if (renderedTexts.size >= RENDERED_TEXTS_MAX) renderedTexts.delete(renderedTexts.keys().next().value!);
+  renderedTexts.set(name, { version, text });
+  return text;
 }
 
 /** Renders through the schema only: unknown nodes, attributes and unsafe links cannot pass. */
@@ -112,4 +149,21 @@ export async function setSectionLock(db: DB, actor: Actor, codeId: string, secti
   if (Number(result.numUpdatedRows) === 0) throw new AppError("NOT_FOUND", "section.notFound");
   await recordEvent(db, { actorId: actor.id, action: locked ? "section.locked" : "section.unlocked", subjectType: "section", subjectId: `${codeId}/${sectionId}` });
   emit("section.rights-changed", { codeId, sectionId });
+}
+
+/**
+ * Who changed which section: one `section.edited` event per user per stored batch of live
+ * edits (the collaboration server's change hook; later issues hang approvals off it).
+ */
+export async function recordSectionEdits(db: DB, e: { codeId: string; sectionId: string; userIds: string[]; updateIds: string[] }): Promise<void> {
+  await recordEvents(
+    db,
+    e.userIds.map((userId) => ({
+      actorId: userId,
+      action: "section.edited",
+      subjectType: "section",
+      subjectId: `${e.codeId}/${e.sectionId}`,
+      data: { updateIds: e.updateIds },
+    })),
+  );
 }

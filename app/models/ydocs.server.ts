@@ -1,5 +1,5 @@
 // The Yjs document store: per document one compacted snapshot plus an append-only tail of
-// updates. Loading reads both in one transaction; compaction folds the tail into the snapshot.
+// updates. Loading reads both in one statement; compaction folds the tail into the snapshot.
 import { sql, type Kysely } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "~/db.server";
@@ -9,27 +9,40 @@ type DB = Kysely<Database>;
 export interface StoredDoc {
   /** Snapshot and tail merged into one update (empty doc: a 2-byte update). */
   state: Uint8Array;
-  /** Id of the newest update included; the next append comes after it. */
+  /** Id of the newest update included ("0" when there is none). */
   lastUpdateId: string;
   tailRows: number;
 }
 
+interface StoredRow {
+  kind: number;
+  id: string;
+  data: Uint8Array;
+}
+
+/**
+ * Snapshot and every tail row in one statement, so one MVCC snapshot (one implicit
+ * transaction) sees both: compaction writes the snapshot and deletes exactly the rows it
+ * folded in a single transaction, so a reader sees either the old or the new pair.
+ */
+async function readStored(db: DB, name: string): Promise<StoredRow[]> {
+  const { rows } = await sql<StoredRow>`
+    select 0 as kind, last_update_id::text as id, state as data from ydoc_snapshots where doc_name = ${name}
+    union all
+    select 1 as kind, id::text as id, data from ydoc_updates where doc_name = ${name}`.execute(db);
+  return rows.sort((a, b) => a.kind - b.kind || (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+}
+
+function toStoredDoc(rows: StoredRow[]): StoredDoc {
+  const parts = rows.map((r) => r.data);
+  const state = parts.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
+  const tail = rows.filter((r) => r.kind === 1);
+  const lastUpdateId = rows.reduce((max, r) => (BigInt(r.id) > BigInt(max) ? r.id : max), "0");
+  return { state, lastUpdateId, tailRows: tail.length };
+}
+
 export async function loadDocState(db: DB, name: string): Promise<StoredDoc> {
-  return db.transaction().execute(async (trx) => {
-    await sql`set transaction isolation level repeatable read`.execute(trx);
-    const snap = await trx.selectFrom("ydoc_snapshots").select(["state", "last_update_id"]).where("doc_name", "=", name).executeTakeFirst();
-    const after = snap ? String(snap.last_update_id) : "0";
-    const tail = await trx
-      .selectFrom("ydoc_updates")
-      .select(["id", "data"])
-      .where("doc_name", "=", name)
-      .where("id", ">", after)
-      .orderBy("id")
-      .execute();
-    const parts = [...(snap ? [snap.state] : []), ...tail.map((r) => r.data)];
-    const state = parts.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
-    return { state, lastUpdateId: tail.length ? String(tail[tail.length - 1].id) : after, tailRows: tail.length };
-  });
+  return toStoredDoc(await readStored(db, name));
 }
 
 /** Appends one (merged) update and returns its id; the row is durable when this resolves. */
@@ -42,26 +55,39 @@ export async function appendUpdate(db: DB, name: string, update: Uint8Array, use
   return String(row.id);
 }
 
-/** Replaces the snapshot with `state` covering updates up to `uptoId`, then drops that tail. */
-export async function writeSnapshot(db: DB, name: string, state: Uint8Array, uptoId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("ydoc_snapshots")
-      .values({ doc_name: name, state, last_update_id: uptoId })
-      .onConflict((oc) =>
-        oc.column("doc_name").doUpdateSet({ state, last_update_id: uptoId, updated_at: sql`now()` }).where("ydoc_snapshots.last_update_id", "<=", uptoId),
-      )
-      .execute();
-    await trx.deleteFrom("ydoc_updates").where("doc_name", "=", name).where("id", "<=", uptoId).execute();
-  });
+/** Upserts the snapshot (which includes exactly the tail rows `foldedIds`) and drops those rows; call inside a transaction. */
+async function replaceSnapshot(trx: DB, name: string, state: Uint8Array, foldedIds: string[], lastUpdateId: string): Promise<void> {
+  await trx
+    .insertInto("ydoc_snapshots")
+    .values({ doc_name: name, state, last_update_id: lastUpdateId })
+    .onConflict((oc) => oc.column("doc_name").doUpdateSet({ state, last_update_id: lastUpdateId, updated_at: sql`now()` }))
+    .execute();
+  if (foldedIds.length) await trx.deleteFrom("ydoc_updates").where("doc_name", "=", name).where("id", "in", foldedIds).execute();
 }
 
-/** Folds the stored tail into the snapshot (safe to run next to writers). */
-export async function compactDoc(db: DB, name: string): Promise<void> {
-  const { state, lastUpdateId, tailRows } = await loadDocState(db, name);
-  if (tailRows === 0) return;
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, state);
-  await writeSnapshot(db, name, Y.encodeStateAsUpdate(doc), lastUpdateId);
-  doc.destroy();
+/** Replaces the snapshot with `state`, which includes exactly the tail rows `foldedIds`, and drops those rows. */
+export async function writeSnapshot(db: DB, name: string, state: Uint8Array, foldedIds: string[], lastUpdateId: string): Promise<void> {
+  await db.transaction().execute((trx) => replaceSnapshot(trx, name, state, foldedIds, lastUpdateId));
+}
+
+/**
+ * Folds the stored tail into the snapshot. Safe next to writers: rows are deleted by id, so a
+ * row that commits late (a smaller id after a larger one) is never dropped unread, and a
+ * per-document advisory lock keeps two compactions (two instances) from racing.
+ */
+export async function compactDoc(db: DB, name: string): Promise<{ folded: number }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`ydoc:${name}`}))`.execute(trx);
+    const rows = await readStored(trx, name);
+    const tail = rows.filter((r) => r.kind === 1);
+    if (tail.length === 0) return { folded: 0 };
+    const { state: merged, lastUpdateId } = toStoredDoc(rows);
+    // Through a Y.Doc, so deleted text is garbage-collected out of the snapshot.
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, merged);
+    const state = Y.encodeStateAsUpdate(doc);
+    doc.destroy();
+    await replaceSnapshot(trx, name, state, tail.map((r) => r.id), lastUpdateId);
+    return { folded: tail.length };
+  });
 }

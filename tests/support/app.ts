@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { loadConfig, setConfig } from "../../app/config.server";
 import { setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
+import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
 import { createHttpApp } from "../../server/http";
 import { testDatabase } from "./db";
 
@@ -15,10 +16,12 @@ export interface TestApp {
   url: string;
   db: DB;
   server: http.Server;
+  /** Present when started with `{ collab: … }`. */
+  collab?: CollabServer;
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { collab?: CollabServerOptions } = {}): Promise<TestApp> {
   const { db, databaseUrl, dataDir } = await testDatabase();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -41,12 +44,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   setDb(db);
   await closeLimiters();
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
-  server.on("request", createHttpApp({ config, build }));
+  const collab = opts.collab ? createCollabServer({ db: () => db, ...opts.collab }).attach(server) : undefined;
+  server.on("request", createHttpApp({ config, build, health: collab && (() => collab.health()) }));
   return {
     url,
     db,
     server,
+    collab,
     async close() {
+      await collab?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeLimiters();

@@ -1,0 +1,54 @@
+// Decides, before the websocket upgrade, who connects to which section and with which rights:
+// Origin, session cookie and section existence, with the rules themselves from policies.server.
+import type { IncomingMessage } from "node:http";
+import type { DB } from "../../app/db.server";
+import { AppError } from "../../app/domain/errors";
+import { docName } from "../../app/domain/richtext";
+import { getSection, sectionResource } from "../../app/models/sections.server";
+import { can } from "../../app/policies.server";
+import { isAllowedOrigin, userFromCookieHeader, type CurrentUser } from "../../app/session.server";
+
+const PATH = /^\/collab\/([a-z0-9]+(?:-[a-z0-9]+)*)\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
+
+export interface Grant {
+  user: CurrentUser;
+  readOnly: boolean;
+  codeId: string;
+  sectionId: string;
+  docName: string;
+}
+
+export type UpgradeDecision = { ok: true; grant: Grant } | { ok: false; status: 401 | 403 | 404; reason: string };
+
+/** Parses `/collab/:codeSlug/:sectionId`; null for any other path. */
+export function collabTarget(url: string | undefined): { codeId: string; sectionId: string } | null {
+  const pathname = (url ?? "").split("?")[0];
+  const m = PATH.exec(pathname);
+  return m ? { codeId: m[1], sectionId: m[2] } : null;
+}
+
+/** Whether `user` may currently edit the section (false: read-only); null when it is gone. */
+export async function sectionAccess(db: DB, user: CurrentUser, codeId: string, sectionId: string): Promise<{ readOnly: boolean } | null> {
+  try {
+    const section = await getSection(db, codeId, sectionId);
+    return { readOnly: !can(user, "section.edit", sectionResource(section)) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+    throw err;
+  }
+}
+
+export async function authorizeUpgrade(db: DB, req: IncomingMessage): Promise<UpgradeDecision> {
+  const target = collabTarget(req.url);
+  if (!target) return { ok: false, status: 404, reason: "not a collaboration path" };
+  if (!isAllowedOrigin(req.headers.origin, undefined)) return { ok: false, status: 403, reason: "foreign origin" };
+  const user = await userFromCookieHeader(req.headers.cookie);
+  if (!user) return { ok: false, status: 401, reason: "no valid session" };
+  if (!can(user, "draft.read")) return { ok: false, status: 403, reason: "may not read the draft" };
+  const access = await sectionAccess(db, user, target.codeId, target.sectionId);
+  if (!access) return { ok: false, status: 404, reason: "unknown code or section" };
+  return {
+    ok: true,
+    grant: { user, readOnly: access.readOnly, ...target, docName: docName(target.codeId, target.sectionId) },
+  };
+}

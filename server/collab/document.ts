@@ -1,0 +1,193 @@
+// One live section document: loaded once before any sync answer, updates from one event-loop
+// turn relayed as one message, stored through group commit, presence merged per interval.
+import type { Logger } from "pino";
+import * as Y from "yjs";
+import type { DB } from "../../app/db.server";
+import { loadDocState } from "../../app/models/ydocs.server";
+import { DocAwareness } from "./awareness";
+import type { Connection } from "./connection";
+import { DocWriter, type StoredBatch } from "./persistence";
+import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from "./protocol";
+
+/** Transaction origins that are not a local connection. */
+const LOAD = Symbol("load");
+const REMOTE = Symbol("remote");
+const RESYNC = Symbol("resync");
+
+export interface DocDeps {
+  db: DB;
+  log: Logger;
+  awarenessIntervalMs: number;
+  compactAfterRows: number;
+  onStored: (batch: StoredBatch) => void;
+  /** Shares a locally made update / awareness change with other instances. */
+  publishUpdate: (docName: string, update: Uint8Array) => void;
+  publishAwareness: (docName: string, update: Uint8Array) => void;
+}
+
+interface HeldAck {
+  seq: number;
+  needs: Map<number, number>;
+}
+
+export class SharedDoc {
+  readonly doc = new Y.Doc();
+  readonly connections = new Set<Connection>();
+  readonly awareness: DocAwareness;
+  readonly ready: Promise<void>;
+  loaded = false;
+  /** Sockets on this document, including those still waiting for the load. */
+  refs = 0;
+  idleTimer: NodeJS.Timeout | null = null;
+  writer: DocWriter | null = null;
+  private relayQueue: Uint8Array[] = [];
+  private relayOrigins = new Set<unknown>();
+  private localQueue: Uint8Array[] = [];
+  private flushScheduled = false;
+  private fullState: Uint8Array | null = null;
+  private serverStep1: Uint8Array | null = null;
+  private held = new Map<Connection, HeldAck[]>();
+  private remoteBeforeLoad: Uint8Array[] | null = [];
+  /** Messages sent to clients, and relayed batches (benchmark, /healthz). */
+  stats = { relayed: 0, framesSent: 0 };
+
+  constructor(
+    readonly name: string,
+    readonly codeId: string,
+    readonly sectionId: string,
+    private readonly deps: DocDeps,
+  ) {
+    this.awareness = new DocAwareness(deps.awarenessIntervalMs, () => this.connections, (u) => deps.publishAwareness(name, u));
+    this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    this.ready = this.load();
+  }
+
+  private async load(): Promise<void> {
+    const stored = await loadDocState(this.deps.db, this.name);
+    Y.applyUpdate(this.doc, stored.state, LOAD);
+    // The loaded state is itself a complete update: the first joiners get it without re-encoding.
+    this.fullState = stored.tailRows === 0 ? stored.state : null;
+    this.writer = new DocWriter(this.name, this.codeId, this.sectionId, stored.tailRows, {
+      db: this.deps.db,
+      log: this.deps.log,
+      compactAfterRows: this.deps.compactAfterRows,
+      onStored: this.deps.onStored,
+    });
+    this.loaded = true;
+    for (const update of this.remoteBeforeLoad ?? []) Y.applyUpdate(this.doc, update, REMOTE);
+    this.remoteBeforeLoad = null;
+  }
+
+  /** Sync step 2 for a client's state vector (the whole document, encoded once per version). */
+  syncStep2For(stateVector: Uint8Array): Uint8Array {
+    if (stateVector.length === 1 && stateVector[0] === 0) {
+      this.fullState ??= Y.encodeStateAsUpdate(this.doc);
+      return syncMessage(SYNC_STEP2, this.fullState);
+    }
+    return syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector));
+  }
+
+  /** The server's sync step 1: asks a writer for whatever it has that the server lacks. */
+  syncStep1(): Uint8Array {
+    this.serverStep1 ??= syncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc));
+    return this.serverStep1;
+  }
+
+  /**
+   * Applies a writer's update (already decoded and checked). Its acknowledgement joins the next
+   * stored batch, unless Yjs holds some of it as pending (missing dependencies).
+   */
+  applyFromConnection(conn: Connection, update: Uint8Array, seq: number, meta: { to: Map<number, number> }): void {
+    Y.applyUpdate(this.doc, update, conn);
+    const writer = this.writer!;
+    const needs = new Map([...meta.to].filter(([client, clock]) => Y.getState(this.doc.store, client) < clock));
+    if (needs.size || this.held.has(conn)) {
+      const list = this.held.get(conn) ?? [];
+      list.push({ seq, needs });
+      this.held.set(conn, list);
+    } else {
+      writer.ack(conn, seq);
+    }
+    if (this.held.size) this.releaseHeld();
+  }
+
+  /** Acks held for pending structs are released, in order, once those structs are integrated. */
+  private releaseHeld(): void {
+    for (const [conn, list] of this.held) {
+      while (list.length && [...list[0].needs].every(([client, clock]) => Y.getState(this.doc.store, client) >= clock)) {
+        this.writer!.ack(conn, list.shift()!.seq);
+      }
+      if (!list.length) this.held.delete(conn);
+    }
+  }
+
+  /** An update made on another instance (relayed to local clients, stored over there). */
+  applyRemote(update: Uint8Array): void {
+    if (this.remoteBeforeLoad) this.remoteBeforeLoad.push(update);
+    else Y.applyUpdate(this.doc, update, REMOTE);
+  }
+
+  /** A closed socket: no acks are held for it and its presence goes away. */
+  forget(conn: Connection): void {
+    this.connections.delete(conn);
+    this.held.delete(conn);
+    this.awareness.leave(conn);
+  }
+
+  /** Re-reads the stored state (after a Redis outage, another instance may have stored more). */
+  async resyncFromStore(): Promise<void> {
+    const stored = await loadDocState(this.deps.db, this.name);
+    Y.applyUpdate(this.doc, stored.state, RESYNC);
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    this.fullState = null;
+    this.serverStep1 = null;
+    if (origin === LOAD) return;
+    this.relayQueue.push(update);
+    this.relayOrigins.add(origin);
+    if (origin !== REMOTE && origin !== RESYNC) {
+      const conn = origin as Connection;
+      this.localQueue.push(update);
+      this.writer!.add(update, conn.user.id);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushRelay());
+    }
+  }
+
+  /** One merged message per turn, encoded once, to every connection (and the other instances). */
+  private flushRelay(): void {
+    this.flushScheduled = false;
+    const updates = this.relayQueue;
+    const origins = this.relayOrigins;
+    const local = this.localQueue;
+    this.relayQueue = [];
+    this.relayOrigins = new Set();
+    this.localQueue = [];
+    if (!updates.length) return;
+    const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
+    const message = syncMessage(SYNC_UPDATE, merged);
+    // A lone sender already has its own update; everyone else gets the merged one.
+    const skip = origins.size === 1 ? [...origins][0] : null;
+    for (const conn of this.connections) {
+      if (conn === skip) continue;
+      conn.send(message);
+      this.stats.framesSent++;
+    }
+    this.stats.relayed++;
+    if (local.length) this.deps.publishUpdate(this.name, local.length === updates.length ? merged : Y.mergeUpdates(local));
+  }
+
+  /** Everything stored, acknowledged and shared. */
+  async flush(): Promise<void> {
+    if (this.flushScheduled) this.flushRelay();
+    await this.writer?.flush();
+  }
+
+  destroy(): void {
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

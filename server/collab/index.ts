@@ -1,0 +1,338 @@
+// The collaboration server: authenticates websocket upgrades on /collab/:code/:section, keeps
+// the registry of live documents, reacts to rights changes, fans out via Redis, shuts down cleanly.
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import { WebSocketServer, type WebSocket } from "ws";
+import { db as processDb, type DB } from "../../app/db.server";
+import { on as onDomainEvent } from "../../app/events.server";
+import { log as processLog } from "../../app/log.server";
+import { recordSectionEdits } from "../../app/models/sections.server";
+import { can } from "../../app/policies.server";
+import { userFromCookieHeader } from "../../app/session.server";
+import { authorizeUpgrade, sectionAccess, type Grant } from "./auth";
+import { Connection } from "./connection";
+import { SharedDoc } from "./document";
+import { collabOptionsFromEnv, type CollabOptions } from "./options";
+import type { StoredBatch } from "./persistence";
+import { CLOSE } from "./protocol";
+import { RedisFanout, type ControlMessage } from "./redis";
+
+export type { StoredBatch } from "./persistence";
+
+export interface CollabServerOptions extends Partial<CollabOptions> {
+  /** The database (default: the process-wide `db()`). */
+  db?: () => DB;
+  /** Enables fan-out between instances. */
+  redisUrl?: string;
+  /**
+   * The change hook: called after every stored batch with who changed which section. Calls for
+   * one document never overlap; batches stored meanwhile are merged into the next call.
+   * Default: `recordSectionEdits` (one `section.edited` audit event per user and batch).
+   */
+  onStored?: (batch: StoredBatch) => Promise<void> | void;
+  log?: Logger;
+}
+
+const HEARTBEAT_MS = 30_000;
+const RESYNC_AGAIN_MS = 1_500;
+
+const STATUS_TEXT: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" };
+
+function refuse(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export class CollabServer {
+  readonly options: CollabOptions;
+  private readonly wss: WebSocketServer;
+  private readonly docs = new Map<string, SharedDoc>();
+  private readonly connections = new Set<Connection>();
+  private readonly perUser = new Map<string, number>();
+  private readonly fanout: RedisFanout | null;
+  private readonly log: Logger;
+  private readonly db: () => DB;
+  private readonly hook: NonNullable<CollabServerOptions["onStored"]>;
+  private readonly hookPending = new Map<string, StoredBatch>();
+  private readonly hookRunning = new Map<string, Promise<void>>();
+  private readonly unsubscribe: (() => void)[];
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(opts: CollabServerOptions = {}) {
+    this.options = { ...collabOptionsFromEnv(), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as CollabOptions;
+    this.log = (opts.log ?? processLog()).child({ module: "collab" });
+    this.db = opts.db ?? processDb;
+    this.hook = opts.onStored ?? ((b) => recordSectionEdits(this.db(), b));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxPayloadBytes, perMessageDeflate: false });
+    this.fanout = opts.redisUrl
+      ? new RedisFanout(
+          opts.redisUrl,
+          {
+            update: (name, update) => this.withDoc(name, (d) => d.applyRemote(update)),
+            awareness: (name, update) => this.withDoc(name, (d) => d.awareness.applyRemote(update)),
+            control: (m) => this.onControl(m),
+            resync: () => this.resyncAll(),
+          },
+          this.log,
+        )
+      : null;
+    this.unsubscribe = [
+      onDomainEvent("user.rights-changed", ({ userId }) => {
+        this.onControl({ type: "user", userId });
+        this.fanout?.publishControl({ type: "user", userId });
+      }),
+      onDomainEvent("section.rights-changed", ({ codeId, sectionId }) => {
+        this.onControl({ type: "section", codeId, sectionId });
+        this.fanout?.publishControl({ type: "section", codeId, sectionId });
+      }),
+    ];
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+  }
+
+  /** Takes over `/collab/*` upgrades on `server`; other upgrade paths get 404. */
+  attach(server: Server): this {
+    server.on("upgrade", (req, socket, head) => void this.handleUpgrade(req, socket, head));
+    return this;
+  }
+
+  /** For /healthz. */
+  health(): Record<string, unknown> {
+    let awarenessFrames = 0;
+    let updateFrames = 0;
+    let storedRows = 0;
+    let storedBytes = 0;
+    for (const d of this.docs.values()) {
+      awarenessFrames += d.awareness.framesSent;
+      updateFrames += d.stats.framesSent;
+      storedRows += d.writer?.stats.rows ?? 0;
+      storedBytes += d.writer?.stats.bytes ?? 0;
+    }
+    return { collab: { docs: this.docs.size, connections: this.connections.size, awarenessFrames, updateFrames, storedRows, storedBytes } };
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => socket.destroy());
+    if (this.closing) return refuse(socket, 503);
+    let grant: Grant;
+    try {
+      const decision = await authorizeUpgrade(this.db(), req);
+      if (!decision.ok) {
+        this.log.info({ url: req.url, status: decision.status, reason: decision.reason }, "collab upgrade refused");
+        return refuse(socket, decision.status);
+      }
+      grant = decision.grant;
+    } catch (err) {
+      this.log.error({ err, url: req.url }, "collab upgrade failed");
+      return refuse(socket, 500);
+    }
+    const open = this.perUser.get(grant.user.id) ?? 0;
+    if (open >= this.options.maxConnectionsPerUser) {
+      this.log.warn({ user: grant.user.id, open }, "collab connection limit reached");
+      return refuse(socket, 429);
+    }
+    if (socket.destroyed || this.closing) return refuse(socket, 503);
+    this.perUser.set(grant.user.id, open + 1);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, grant, req.headers.cookie));
+  }
+
+  private accept(ws: WebSocket, grant: Grant, cookie: string | undefined): void {
+    const shared = this.docFor(grant);
+    shared.refs++;
+    if (shared.idleTimer) clearTimeout(shared.idleTimer);
+    shared.idleTimer = null;
+    const conn = new Connection(ws, grant.user, grant.readOnly, cookie, shared, this.log);
+    this.connections.add(conn);
+    ws.on("error", (err) => this.log.warn({ err: err.message, doc: shared.name, user: grant.user.id }, "collab socket error"));
+    ws.on("close", () => this.onClose(conn));
+    shared.ready.then(
+      () => conn.attach(),
+      () => conn.close(CLOSE.internal, "document could not be loaded"),
+    );
+  }
+
+  private docFor(grant: Grant): SharedDoc {
+    const existing = this.docs.get(grant.docName);
+    if (existing) return existing;
+    const fanout = this.fanout;
+    const shared = new SharedDoc(grant.docName, grant.codeId, grant.sectionId, {
+      db: this.db(),
+      log: this.log,
+      awarenessIntervalMs: this.options.awarenessIntervalMs,
+      compactAfterRows: this.options.compactAfterRows,
+      onStored: (b) => this.deliverStored(b),
+      publishUpdate: (name, u) => fanout?.publishUpdate(name, u),
+      publishAwareness: (name, u) => fanout?.publishAwareness(name, u),
+    });
+    this.docs.set(grant.docName, shared);
+    fanout?.watch(grant.docName);
+    shared.ready.then(
+      () => {
+        // Closes the gap between subscribing and reading: an update published just before the
+        // subscription took effect is in the database by now.
+        if (fanout) setTimeout(() => this.resync(shared), RESYNC_AGAIN_MS).unref();
+      },
+      (err) => {
+        this.log.error({ err, doc: grant.docName }, "loading a document failed");
+        if (this.docs.get(grant.docName) === shared) this.docs.delete(grant.docName);
+        fanout?.unwatch(grant.docName);
+      },
+    );
+    return shared;
+  }
+
+  private onClose(conn: Connection): void {
+    conn.closed = true;
+    this.connections.delete(conn);
+    const left = (this.perUser.get(conn.user.id) ?? 1) - 1;
+    if (left > 0) this.perUser.set(conn.user.id, left);
+    else this.perUser.delete(conn.user.id);
+    const shared = conn.shared;
+    shared.forget(conn);
+    shared.refs--;
+    if (shared.refs === 0 && !this.closing) {
+      shared.idleTimer = setTimeout(() => void this.unload(shared), this.options.idleUnloadMs);
+    }
+  }
+
+  /** Writes an idle document out and drops it from memory (unless someone came back). */
+  private async unload(shared: SharedDoc): Promise<void> {
+    shared.idleTimer = null;
+    try {
+      await shared.ready;
+      await shared.flush();
+    } catch (err) {
+      this.log.error({ err, doc: shared.name }, "flushing an idle document failed");
+    }
+    if (shared.refs > 0 || this.docs.get(shared.name) !== shared) return;
+    this.docs.delete(shared.name);
+    this.fanout?.unwatch(shared.name);
+    shared.destroy();
+    this.log.debug({ doc: shared.name }, "idle document unloaded");
+    shared.writer?.compactNow().catch((err) => this.log.error({ err, doc: shared.name }, "compaction at unload failed"));
+  }
+
+  private withDoc(name: string, fn: (d: SharedDoc) => void): void {
+    const shared = this.docs.get(name);
+    if (!shared) return;
+    try {
+      fn(shared);
+    } catch (err) {
+      this.log.warn({ err, doc: name }, "update from another instance rejected");
+    }
+  }
+
+  /** Hook calls per document never overlap; what is stored meanwhile is merged into the next. */
+  private deliverStored(batch: StoredBatch): void {
+    const waiting = this.hookPending.get(batch.docName);
+    if (waiting) {
+      waiting.userIds = [...new Set([...waiting.userIds, ...batch.userIds])];
+      waiting.updateIds = [...waiting.updateIds, ...batch.updateIds];
+      waiting.bytes += batch.bytes;
+    } else {
+      this.hookPending.set(batch.docName, { ...batch });
+    }
+    if (this.hookRunning.has(batch.docName)) return;
+    const run = (async () => {
+      for (let next; (next = this.hookPending.get(batch.docName)); ) {
+        this.hookPending.delete(batch.docName);
+        try {
+          await this.hook(next);
+        } catch (err) {
+          this.log.error({ err, doc: next.docName }, "change hook failed");
+        }
+      }
+      this.hookRunning.delete(batch.docName);
+    })();
+    this.hookRunning.set(batch.docName, run);
+  }
+
+  private onControl(m: ControlMessage): void {
+    for (const conn of this.connections) {
+      const affected = m.type === "user" ? conn.user.id === m.userId : conn.shared.codeId === m.codeId && conn.shared.sectionId === m.sectionId;
+      if (affected) void this.revalidate(conn);
+    }
+  }
+
+  /** Re-asks the session and the policy; closes or downgrades/upgrades the connection. */
+  private async revalidate(conn: Connection): Promise<void> {
+    try {
+      const user = await userFromCookieHeader(conn.cookie);
+      if (conn.closed) return;
+      if (!user || user.id !== conn.user.id || !can(user, "draft.read")) return conn.close(CLOSE.rightsRevoked, "rights revoked");
+      const access = await sectionAccess(this.db(), user, conn.shared.codeId, conn.shared.sectionId);
+      if (conn.closed) return;
+      if (!access) return conn.close(CLOSE.notFound, "section no longer exists");
+      conn.user = user;
+      conn.setReadOnly(access.readOnly);
+    } catch (err) {
+      this.log.error({ err, user: conn.user.id }, "re-checking rights failed; closing the socket");
+      conn.close(CLOSE.internal, "rights could not be checked");
+    }
+  }
+
+  private resyncAll(): void {
+    for (const shared of this.docs.values()) {
+      void this.resync(shared);
+      setTimeout(() => void this.resync(shared), RESYNC_AGAIN_MS).unref();
+    }
+  }
+
+  private async resync(shared: SharedDoc): Promise<void> {
+    if (!shared.loaded || this.docs.get(shared.name) !== shared) return;
+    try {
+      await shared.resyncFromStore();
+    } catch (err) {
+      this.log.warn({ err, doc: shared.name }, "re-reading a document failed");
+    }
+  }
+
+  private ping(): void {
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }
+
+  /** Graceful stop: no new sockets, every update stored and acknowledged, sockets closed 1001. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    for (const off of this.unsubscribe) off();
+    const docs = [...this.docs.values()];
+    for (const d of docs) if (d.idleTimer) clearTimeout(d.idleTimer);
+    await Promise.all(docs.map((d) => d.ready.then(() => d.flush()).catch((err) => this.log.error({ err, doc: d.name }, "final flush failed"))));
+    await Promise.all(this.hookRunning.values());
+    const sockets = [...this.connections].map((c) => c.ws);
+    for (const conn of this.connections) conn.close(CLOSE.goingAway, "server shutting down");
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(() => {
+        for (const ws of sockets) ws.terminate();
+        resolve();
+      }, 1000);
+      const check = () => {
+        if (this.connections.size === 0) {
+          clearTimeout(deadline);
+          resolve();
+        }
+      };
+      for (const ws of sockets) ws.once("close", check);
+      check();
+    });
+    this.wss.close();
+    await this.fanout?.close();
+    for (const d of docs) d.destroy();
+    this.docs.clear();
+    this.log.info({ docs: docs.length }, "collaboration server stopped");
+  }
+}
+
+export function createCollabServer(opts: CollabServerOptions = {}): CollabServer {
+  return new CollabServer(opts);
+}
