@@ -46,7 +46,7 @@ function readOrCreateSecret(dataDir: string): string {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable counts as unset (`DATABASE_URL= npm start` means embedded).
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
   const parsed = EnvSchema.safeParse(present);

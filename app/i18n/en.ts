@@ -33,8 +33,6 @@ export const en: Record<MessageKey, string> = {
   "home.state.lastChange": "Last change: {when}",
   "home.cta.draft": "Read the draft",
   "home.cta.login": "Sign in to read the draft",
-  "home.activity": "Recent activity",
-  "home.noActivity": "No activity yet.",
 
   "draft.title": "Draft: {title}",
   "draft.intro": "The draft consists of sections. Each section is reviewed by the organisations that know the subject.",
@@ -47,6 +45,13 @@ export const en: Record<MessageKey, string> = {
   "draft.canEdit": "You may edit this draft.",
   "draft.readOnly": "You can read and comment on the draft. You can edit once the department admits you to the drafting group.",
   "draft.updated": "Changed {when}",
+
+  "draft.activity": "Recent activity",
+  "draft.noActivity": "No activity yet.",
+  "activity.section.locked": "{actor} locked “{section}”",
+  "activity.section.unlocked": "{actor} unlocked “{section}”",
+  "activity.section.edited": "{actor} edited “{section}”",
+  "activity.someone": "Someone",
 
   "section.backToDraft": "Back to the draft",
   "section.readOnly": "Read only",

@@ -31,8 +31,6 @@ export const nl = {
   "home.state.lastChange": "Laatste wijziging: {when}",
   "home.cta.draft": "Lees het ontwerp",
   "home.cta.login": "Meld je aan om het ontwerp te lezen",
-  "home.activity": "Recente activiteit",
-  "home.noActivity": "Nog geen activiteit.",
 
   "draft.title": "Ontwerp: {title}",
   "draft.intro": "Het ontwerp bestaat uit hoofdstukken. Elk hoofdstuk wordt nagelezen door de organisaties die er verstand van hebben.",
@@ -45,6 +43,13 @@ export const nl = {
   "draft.canEdit": "Jij mag dit ontwerp mee bewerken.",
   "draft.readOnly": "Je kunt het ontwerp lezen en becommentariëren. Bewerken kan zodra het departement je toelaat tot de schrijfgroep.",
   "draft.updated": "Gewijzigd {when}",
+
+  "draft.activity": "Recente activiteit",
+  "draft.noActivity": "Nog geen activiteit.",
+  "activity.section.locked": "{actor} vergrendelde “{section}”",
+  "activity.section.unlocked": "{actor} ontgrendelde “{section}”",
+  "activity.section.edited": "{actor} bewerkte “{section}”",
+  "activity.someone": "Iemand",
 
   "section.backToDraft": "Terug naar het ontwerp",
   "section.readOnly": "Alleen lezen",

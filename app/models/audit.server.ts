@@ -31,12 +31,14 @@ export async function recordEvents(db: Kysely<Database>, events: AuditEvent[]): 
     .execute();
 }
 
-export function recentEvents(db: Kysely<Database>, subjectType: string, limit = 20) {
+/** The newest events about one kind of subject whose id starts with `subjectPrefix`. */
+export function recentEvents(db: Kysely<Database>, subjectType: string, subjectPrefix: string, limit = 15) {
   return db
     .selectFrom("audit_events")
     .leftJoin("users", "users.id", "audit_events.actor_id")
-    .select(["audit_events.id", "audit_events.at", "audit_events.action", "audit_events.subject_id", "audit_events.data", "users.display_name as actor_name"])
+    .select(["audit_events.id", "audit_events.at", "audit_events.action", "audit_events.subject_id", "users.display_name as actor_name"])
     .where("audit_events.subject_type", "=", subjectType)
+    .where("audit_events.subject_id", "like", `${subjectPrefix.replace(/[\\%_]/g, "\\$&")}%`)
     .orderBy("audit_events.id", "desc")
     .limit(limit)
     .execute();

@@ -9,6 +9,7 @@ import { SectionLockSchema } from "~/domain/schemas";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
 import { handleAction, handleLoader, parseForm } from "~/http.server";
+import { recentEvents } from "~/models/audit.server";
 import { getCode, listSections, sectionResource, setSectionLock } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
 import { requireUser } from "~/session.server";
@@ -18,8 +19,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleLoader(request, user, async () => {
     authorize(user, "draft.read");
     const code = await getCode(db(), params.codeId ?? "");
-    const sections = await listSections(db(), code.id);
+    const [sections, events] = await Promise.all([listSections(db(), code.id), recentEvents(db(), "section", `${code.id}/`)]);
+    const titles = new Map(sections.map((s) => [s.id, s.title]));
     return {
+      activity: events.map((e) => ({
+        id: String(e.id),
+        at: e.at,
+        action: e.action,
+        actor: e.actor_name,
+        section: titles.get(e.subject_id.slice(code.id.length + 1)) ?? e.subject_id,
+      })),
       code: { id: code.id, title: code.title, description: code.description },
       canLock: can(user, "section.lock"),
       sections: sections.map((s) => ({ ...s, canEdit: can(user, "section.edit", sectionResource(s)) })),
@@ -39,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function Draft() {
   const t = useT();
   const locale = useLocale();
-  const { code, sections, canLock } = useLoaderData<typeof loader>();
+  const { code, sections, canLock, activity } = useLoaderData<typeof loader>();
   const result = failure(useActionData<typeof action>());
   const anyEditable = sections.some((s) => s.canEdit);
   return (
@@ -84,6 +93,20 @@ export default function Draft() {
           </li>
         ))}
       </ol>
+      <section aria-labelledby="activity-title">
+        <h2 id="activity-title">{t("draft.activity")}</h2>
+        {activity.length === 0 ? <p>{t("draft.noActivity")}</p> : null}
+        <ul className="activity">
+          {activity.map((a) => (
+            <li key={a.id}>
+              {t(`activity.${a.action}`, { actor: a.actor ?? t("activity.someone"), section: a.section })}{" "}
+              <time className="meta" dateTime={String(a.at)}>
+                {formatDateTime(a.at, locale)}
+              </time>
+            </li>
+          ))}
+        </ul>
+      </section>
     </section>
   );
 }

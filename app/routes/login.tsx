@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Aanmelden · Codewerf" }];
 // A throttled login tells clients when to come back.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : {};
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -161,6 +161,8 @@ describe("rights on the server", () => {
     expect((await ministry.post("/codes/influencercode", { intent: "lock", sectionId: "grenzen" })).status).toBe(200);
     const page = pageText(await (await creator.get("/codes/influencercode/sections/grenzen")).text());
     expect(page).toContain("Dit hoofdstuk is vergrendeld door het departement.");
+    const draft = pageText(await (await creator.get("/codes/influencercode")).text());
+    expect(draft).toContain("Sofie Martens vergrendelde “Grenzen, sexting en uitbuiting”");
     await ministry.post("/codes/influencercode", { intent: "unlock", sectionId: "grenzen" });
     const events = await app.db.selectFrom("audit_events").select("action").where("subject_id", "=", "influencercode/grenzen").execute();
     expect(events.map((e) => e.action)).toEqual(["section.locked", "section.unlocked"]);
