@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { failure } from "~/components/action-data";
 import { Field, FormError } from "~/components/Field";
+import { NewPasswordField } from "~/components/NewPasswordForm";
 import { db } from "~/db.server";
 import { SignupSchema } from "~/domain/schemas";
 import { useT } from "~/hooks";
@@ -43,16 +44,7 @@ export default function Signup() {
         <FormError message={result?.formError} />
         <Field name="displayName" autoComplete="nickname" label={t("signup.displayName")} required maxLength={80} error={result?.fieldErrors.displayName} />
         <Field name="email" type="email" autoComplete="email" label={t("login.email")} required error={result?.fieldErrors.email} />
-        <Field
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          label={t("login.password")}
-          help={t("signup.passwordHelp")}
-          required
-          minLength={10}
-          error={result?.fieldErrors.password}
-        />
+        <NewPasswordField error={result?.fieldErrors.password} />
         <button type="submit" className="button" disabled={busy}>
           {t("signup.submit")}
         </button>
