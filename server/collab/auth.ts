@@ -5,7 +5,7 @@ import type { DB } from "../../app/db.server";
 import { AppError } from "../../app/domain/errors";
 import { docName } from "../../app/domain/richtext";
 import { getSection, sectionResource } from "../../app/models/sections.server";
-import { can } from "../../app/policies.server";
+import { can, type SectionResource } from "../../app/policies.server";
 import { isAllowedOrigin, userFromCookieHeader, type CurrentUser } from "../../app/session.server";
 
 const PATH = /^\/collab\/([a-z0-9]+(?:-[a-z0-9]+)*)\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
@@ -27,25 +27,52 @@ export function collabTarget(url: string | undefined): { codeId: string; section
   return m ? { codeId: m[1], sectionId: m[2] } : null;
 }
 
-/** Whether `user` may currently edit the section (false: read-only); null when it is gone. */
-export async function sectionAccess(db: DB, user: CurrentUser, codeId: string, sectionId: string): Promise<{ readOnly: boolean } | null> {
-  try {
-    const section = await getSection(db, codeId, sectionId);
-    return { readOnly: !can(user, "section.edit", sectionResource(section)) };
-  } catch (err) {
-    if (err instanceof AppError && err.code === "NOT_FOUND") return null;
-    throw err;
+/**
+ * Lock state and reviewers per section, cached briefly: a join storm asks once, and lock
+ * changes invalidate the entry (section.rights-changed, also relayed between instances).
+ */
+export class SectionResources {
+  private readonly cache = new Map<string, { resource: SectionResource; at: number }>();
+
+  constructor(
+    private readonly db: () => DB,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  /** The section's resource for `can()`, or null when the code or section does not exist. */
+  async get(codeId: string, sectionId: string): Promise<SectionResource | null> {
+    const key = docName(codeId, sectionId);
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.resource;
+    try {
+      const resource = sectionResource(await getSection(this.db(), codeId, sectionId));
+      this.cache.set(key, { resource, at: Date.now() });
+      return resource;
+    } catch (err) {
+      if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  invalidate(codeId: string, sectionId: string): void {
+    this.cache.delete(docName(codeId, sectionId));
   }
 }
 
-export async function authorizeUpgrade(db: DB, req: IncomingMessage): Promise<UpgradeDecision> {
+/** Whether `user` may currently edit the section (false: read-only); null when it is gone. */
+export async function sectionAccess(sections: SectionResources, user: CurrentUser, codeId: string, sectionId: string): Promise<{ readOnly: boolean } | null> {
+  const resource = await sections.get(codeId, sectionId);
+  return resource && { readOnly: !can(user, "section.edit", resource) };
+}
+
+export async function authorizeUpgrade(sections: SectionResources, req: IncomingMessage): Promise<UpgradeDecision> {
   const target = collabTarget(req.url);
   if (!target) return { ok: false, status: 404, reason: "not a collaboration path" };
   if (!isAllowedOrigin(req.headers.origin, undefined)) return { ok: false, status: 403, reason: "foreign origin" };
   const user = await userFromCookieHeader(req.headers.cookie);
   if (!user) return { ok: false, status: 401, reason: "no valid session" };
   if (!can(user, "draft.read")) return { ok: false, status: 403, reason: "may not read the draft" };
-  const access = await sectionAccess(db, user, target.codeId, target.sectionId);
+  const access = await sectionAccess(sections, user, target.codeId, target.sectionId);
   if (!access) return { ok: false, status: 404, reason: "unknown code or section" };
   return {
     ok: true,

@@ -10,7 +10,7 @@ import { log as processLog } from "../../app/log.server";
 import { recordSectionEdits } from "../../app/models/sections.server";
 import { can } from "../../app/policies.server";
 import { userFromCookieHeader } from "../../app/session.server";
-import { authorizeUpgrade, sectionAccess, type Grant } from "./auth";
+import { authorizeUpgrade, sectionAccess, SectionResources, type Grant } from "./auth";
 import { Connection } from "./connection";
 import { SharedDoc } from "./document";
 import { collabOptionsFromEnv, type CollabOptions } from "./options";
@@ -53,6 +53,7 @@ export class CollabServer {
   private readonly fanout: RedisFanout | null;
   private readonly log: Logger;
   private readonly db: () => DB;
+  private readonly sections: SectionResources;
   private readonly hook: NonNullable<CollabServerOptions["onStored"]>;
   private readonly hookPending = new Map<string, StoredBatch>();
   private readonly hookRunning = new Map<string, Promise<void>>();
@@ -64,6 +65,7 @@ export class CollabServer {
     this.options = { ...collabOptionsFromEnv(), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as CollabOptions;
     this.log = (opts.log ?? processLog()).child({ module: "collab" });
     this.db = opts.db ?? processDb;
+    this.sections = new SectionResources(this.db);
     this.hook = opts.onStored ?? ((b) => recordSectionEdits(this.db(), b));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxPayloadBytes, perMessageDeflate: false });
     this.fanout = opts.redisUrl
@@ -117,7 +119,7 @@ export class CollabServer {
     if (this.closing) return refuse(socket, 503);
     let grant: Grant;
     try {
-      const decision = await authorizeUpgrade(this.db(), req);
+      const decision = await authorizeUpgrade(this.sections, req);
       if (!decision.ok) {
         this.log.info({ url: req.url, status: decision.status, reason: decision.reason }, "collab upgrade refused");
         return refuse(socket, decision.status);
@@ -249,6 +251,7 @@ export class CollabServer {
   }
 
   private onControl(m: ControlMessage): void {
+    if (m.type === "section") this.sections.invalidate(m.codeId, m.sectionId);
     for (const conn of this.connections) {
       const affected = m.type === "user" ? conn.user.id === m.userId : conn.shared.codeId === m.codeId && conn.shared.sectionId === m.sectionId;
       if (affected) void this.revalidate(conn);
@@ -261,7 +264,7 @@ export class CollabServer {
       const user = await userFromCookieHeader(conn.cookie);
       if (conn.closed) return;
       if (!user || user.id !== conn.user.id || !can(user, "draft.read")) return conn.close(CLOSE.rightsRevoked, "rights revoked");
-      const access = await sectionAccess(this.db(), user, conn.shared.codeId, conn.shared.sectionId);
+      const access = await sectionAccess(this.sections, user, conn.shared.codeId, conn.shared.sectionId);
       if (conn.closed) return;
       if (!access) return conn.close(CLOSE.notFound, "section no longer exists");
       conn.user = user;
