@@ -1,5 +1,6 @@
 // Choosing a new password from the e-mailed link; every old session ends.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -19,6 +20,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
+// After the form is sent the token is used up: re-running the loader would replace the
+// success message with the "link already used" error page.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
+
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {
     const { password } = await parseForm(request, NewPasswordSchema);
@@ -33,11 +39,14 @@ export default function ResetPassword() {
   const result = failure(data);
   if (data && !result) {
     return (
-      <section className="narrow">
+      <section className="narrow" aria-labelledby="reset-done-title">
+        <h1 id="reset-done-title">{t("reset.title")}</h1>
         <Notice>{t("reset.done")}</Notice>
-        <Link className="button" to="/login">
-          {t("nav.login")}
-        </Link>
+        <p>
+          <Link className="button" to="/login">
+            {t("nav.login")}
+          </Link>
+        </p>
       </section>
     );
   }

@@ -1,5 +1,8 @@
-// Follows the e-mailed confirmation link (single use, 48 hours).
+// Follows the e-mailed confirmation link (single use, 48 hours). The `signup_` prefix keeps
+// this page out of signup.tsx's layout (which has no <Outlet/>), so /signup/confirm/:token
+// renders this page and not the signup form.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -17,6 +20,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return null;
   });
 }
+
+// After the form is sent the token is used up: re-running the loader would replace the
+// success message with the "link already used" error page.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {
