@@ -7,9 +7,10 @@ import { formatDateTime } from "~/i18n";
 import { listSections } from "~/models/sections.server";
 import { CODE_ID } from "~/models/codes";
 import { currentUser } from "~/session.server";
+import { pageTitle } from "~/components/meta";
 
-export const meta: MetaFunction = () => [
-  { title: "Codewerf: de code voor en door influencers" },
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(matches, "home.title"),
   { name: "description", content: "Influencers, bureaus en expertorganisaties schrijven samen de Vlaamse code voor en door influencers." },
 ];
 

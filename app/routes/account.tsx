@@ -1,5 +1,5 @@
 // The signed-in person's own details: name and language; role and drafting-group status.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -10,6 +10,9 @@ import { useT } from "~/hooks";
 import { handleAction, parseForm } from "~/http.server";
 import { updateProfile } from "~/models/users.server";
 import { requireUser } from "~/session.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "account.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -1,5 +1,5 @@
 // Ministry: the organisations taking part, with their fields and number of members.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
@@ -7,6 +7,9 @@ import { handleLoader } from "~/http.server";
 import { listOrganisations } from "~/models/users.server";
 import { authorize } from "~/policies.server";
 import { requireUser } from "~/session.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "orgs.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

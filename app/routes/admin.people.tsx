@@ -1,5 +1,5 @@
 // Ministry: invite experts and agencies, admit influencers to the drafting group, suspend.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -11,6 +11,9 @@ import { handleAction, handleLoader, parseWith, readForm } from "~/http.server";
 import { inviteMember, listOrganisations, listPeople, setUserFlag } from "~/models/users.server";
 import { authorize } from "~/policies.server";
 import { requireUser } from "~/session.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "people.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

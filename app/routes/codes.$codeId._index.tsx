@@ -1,5 +1,5 @@
 // The draft: its sections in order, who reviews each, and which are locked.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -13,6 +13,9 @@ import { recentEvents } from "~/models/audit.server";
 import { getCode, listSections, sectionResource, setSectionLock } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
 import { requireUser } from "~/session.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, "draft.title", { title: data?.code.title ?? "" });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

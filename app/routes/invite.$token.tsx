@@ -1,5 +1,5 @@
 // Accepting an invitation from the ministry: choose a password, then you are signed in.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -11,6 +11,9 @@ import { handleAction, handleLoader, parseForm } from "~/http.server";
 import { peekToken } from "~/models/tokens.server";
 import { acceptInvite, findUser } from "~/models/users.server";
 import { startSession } from "~/session.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "invite.title");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleLoader(request, null, async () => {

@@ -11,8 +11,9 @@ import { useT } from "~/hooks";
 import { handleAction, parseForm } from "~/http.server";
 import { authenticate } from "~/models/users.server";
 import { currentUser, safeRedirect, startSession } from "~/session.server";
+import { pageTitle } from "~/components/meta";
 
-export const meta: MetaFunction = () => [{ title: "Aanmelden · Codewerf" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "login.title");
 
 // A throttled login tells clients when to come back.
 export const headers: HeadersFunction = ({ actionHeaders }) => {

@@ -1,5 +1,5 @@
 // The demo mailbox: in embedded/demo mode, shows the mail Codewerf would send.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { config } from "~/config.server";
@@ -7,6 +7,9 @@ import { db } from "~/db.server";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
 import { listOutbox } from "~/models/mail.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "outbox.title");
 
 export async function loader(_args: LoaderFunctionArgs) {
   const c = config();

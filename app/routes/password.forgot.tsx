@@ -1,5 +1,5 @@
 // Asks for a reset link; answers the same whether or not the address has an account.
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -9,6 +9,9 @@ import { EmailOnlySchema } from "~/domain/schemas";
 import { useT } from "~/hooks";
 import { handleAction, parseForm } from "~/http.server";
 import { requestPasswordReset } from "~/models/users.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "reset.forgot.title");
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {

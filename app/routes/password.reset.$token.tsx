@@ -1,5 +1,5 @@
 // Choosing a new password from the e-mailed link; every old session ends.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
@@ -12,6 +12,9 @@ import { useT } from "~/hooks";
 import { handleAction, handleLoader, parseForm } from "~/http.server";
 import { peekToken } from "~/models/tokens.server";
 import { resetPassword } from "~/models/users.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "reset.title");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleLoader(request, null, async () => {

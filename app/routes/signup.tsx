@@ -11,8 +11,9 @@ import { useT } from "~/hooks";
 import { handleAction, parseForm, requestLocale } from "~/http.server";
 import { isLocale } from "~/i18n";
 import { signUpInfluencer } from "~/models/users.server";
+import { pageTitle } from "~/components/meta";
 
-export const meta: MetaFunction = () => [{ title: "Account maken · Codewerf" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "signup.title");
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {

@@ -1,7 +1,7 @@
 // Follows the e-mailed confirmation link (single use, 48 hours). The `signup_` prefix keeps
 // this page out of signup.tsx's layout (which has no <Outlet/>), so /signup/confirm/:token
 // renders this page and not the signup form.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
@@ -12,6 +12,9 @@ import { useT } from "~/hooks";
 import { handleAction, handleLoader } from "~/http.server";
 import { peekToken } from "~/models/tokens.server";
 import { confirmEmail } from "~/models/users.server";
+import { pageTitle } from "~/components/meta";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "signup.confirm.title");
 
 // Confirming takes a click (a POST), so mail scanners that prefetch links do not use them up.
 export async function loader({ request, params }: LoaderFunctionArgs) {
