@@ -1,10 +1,7 @@
 // Starts Codewerf: opens and migrates the database (seeding a fresh embedded one), serves
 // HTTP through Express + Remix and the collaboration websockets on the same port, and shuts
 // down gracefully on SIGTERM/SIGINT.
-import type { ServerBuild } from "@remix-run/node";
 import http from "node:http";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { config } from "../app/config.server";
 import { openDatabase, setDb } from "../app/db.server";
 import { log } from "../app/log.server";
@@ -12,6 +9,7 @@ import { migrateToLatest } from "../app/migrate.server";
 import { closeLimiters } from "../app/rate-limit.server";
 import { DEMO_PASSWORD, demoAccounts, isEmpty, seedDemoData } from "../seeds/index";
 import { createCollabServer } from "./collab/index";
+import { loadRemixBuild } from "./build";
 import { createHttpApp } from "./http";
 
 const started = Date.now();
@@ -31,8 +29,7 @@ if (c.embedded && (await isEmpty(database))) {
   console.log("");
 }
 
-const buildPath = path.resolve(process.env.REMIX_BUILD ?? "build/index.js");
-const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+const { build, ready } = await loadRemixBuild({ development: process.env.NODE_ENV === "development" });
 
 const collab = createCollabServer({ redisUrl: c.redisUrl });
 const app = createHttpApp({ config: c, build, health: () => collab.health() });
@@ -44,6 +41,7 @@ server.listen(c.port, c.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : c.port;
   logger.info({ port, host: c.host, embedded: c.embedded, ms: Date.now() - started }, `Codewerf listens on http://${c.host}:${port}`);
+  void ready();
 });
 
 let stopping = false;
