@@ -28,8 +28,8 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await currentUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await currentUser(request, context);
   const c = config();
   return {
     locale: requestLocale(request, user),

@@ -42,8 +42,29 @@ async function sessionToken(request: Request): Promise<string | null> {
   return typeof value === "string" ? value : null;
 }
 
-/** The signed-in user, or null. Suspended users and expired sessions count as signed out. */
-export async function currentUser(request: Request): Promise<CurrentUser | null> {
+/**
+ * One lookup per page request: Remix runs the root loader and the route loader of a GET in
+ * parallel, each with its own copy of the Request but with the same load context object. Only
+ * safe methods share (an action may change the user before the loaders run), and never
+ * across requests, so a logout or a suspension takes effect at the very next request.
+ */
+const lookupsByContext = new WeakMap<object, { cookie: string | null; user: Promise<CurrentUser | null> }>();
+
+/**
+ * The signed-in user, or null. Suspended users and expired sessions count as signed out.
+ * Pass the loader's `context` to share the lookup with the other loaders of the same request.
+ */
+export async function currentUser(request: Request, context?: object): Promise<CurrentUser | null> {
+  if (!context || (request.method !== "GET" && request.method !== "HEAD")) return lookupUser(request);
+  const cookie = request.headers.get("Cookie");
+  const memo = lookupsByContext.get(context);
+  if (memo && memo.cookie === cookie) return memo.user;
+  const user = lookupUser(request);
+  lookupsByContext.set(context, { cookie, user });
+  return user;
+}
+
+async function lookupUser(request: Request): Promise<CurrentUser | null> {
   const token = await sessionToken(request);
   if (!token) return null;
   const row = await db()
@@ -74,8 +95,8 @@ export function loginPath(request: Request): string {
   return `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
 }
 
-export async function requireUser(request: Request): Promise<CurrentUser> {
-  const user = await currentUser(request);
+export async function requireUser(request: Request, context?: object): Promise<CurrentUser> {
+  const user = await currentUser(request, context);
   if (!user) throw redirect(loginPath(request));
   return user;
 }

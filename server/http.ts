@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Config } from "../app/config.server";
-import { db } from "../app/db.server";
+import { db, type DB } from "../app/db.server";
 import { log } from "../app/log.server";
 import { isAllowedOrigin } from "../app/session.server";
 
@@ -69,6 +69,22 @@ function bodyLimit(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
+/**
+ * `select 1` on the current database, shared by the health checks that arrive while one is
+ * already on its way (under load that is most of them), so /healthz costs the database one
+ * round trip at a time instead of one per request.
+ */
+let ping: { database: DB; done: Promise<unknown> } | null = null;
+function pingDatabase(): Promise<unknown> {
+  const database = db();
+  if (ping?.database === database) return ping.done;
+  const done = sql`select 1`.execute(database).finally(() => {
+    if (ping?.done === done) ping = null;
+  });
+  ping = { database, done };
+  return done;
+}
+
 export function createHttpApp(options: HttpOptions) {
   const { config } = options;
   const app = express();
@@ -77,7 +93,7 @@ export function createHttpApp(options: HttpOptions) {
 
   app.get("/healthz", async (_req, res) => {
     try {
-      await sql`select 1`.execute(db());
+      await pingDatabase();
       res.setHeader("Cache-Control", "no-store");
       res.json({ ok: true, ...(options.health?.() ?? {}) });
     } catch (err) {

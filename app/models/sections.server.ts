@@ -74,6 +74,36 @@ export async function getSection(db: DB, codeId: string, sectionId: string): Pro
   return toSummary(row);
 }
 
+/**
+ * The section page's reads in one round trip: the code and the section (with reviewers, as
+ * `getCode` and `getSection` give them, and the same errors) plus its document's version for
+ * `sectionText`.
+ */
+export async function getSectionForPage(db: DB, codeId: string, sectionId: string): Promise<{ codeId: string; section: SectionSummary; docVersion: string }> {
+  const row = await db
+    .selectFrom("codes as c")
+    .leftJoin(
+      () => sectionsQuery(db, codeId).where("s.id", "=", sectionId).as("s"),
+      (join) => join.onTrue(),
+    )
+    .select([
+      "c.id as code_id",
+      "s.id",
+      "s.title",
+      "s.position",
+      "s.locked_at",
+      "s.updated_at",
+      "s.reviewers",
+      docVersionSql(docName(codeId, sectionId)).as("doc_version"),
+    ])
+    .where("c.id", "=", codeId)
+    .executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", "errors.notFound");
+  if (row.id === null) throw new AppError("NOT_FOUND", "section.notFound");
+  const section = toSummary({ ...row, id: row.id, title: row.title!, position: row.position!, locked_at: row.locked_at ?? null, updated_at: row.updated_at! });
+  return { codeId: row.code_id, section, docVersion: row.doc_version };
+}
+
 /** What the policy needs to know about a section. */
 export function sectionResource(section: SectionSummary): SectionResource {
   return { locked: section.locked, reviewers: section.reviewers.map((r) => r.id) };
@@ -91,12 +121,14 @@ export interface SectionText {
  * returns to an earlier value: appends add a row, and rows are only deleted together with a
  * snapshot rewrite, which sets updated_at to now().
  */
+function docVersionSql(name: string) {
+  return sql<string>`concat_ws(':',
+    (select last_update_id::text || '@' || (extract(epoch from updated_at) * 1000000)::bigint::text from ydoc_snapshots where doc_name = ${name}),
+    (select count(*)::text || '/' || coalesce(max(id), 0)::text || '/' || coalesce(sum(id), 0)::text from ydoc_updates where doc_name = ${name}))`;
+}
+
 async function docVersion(db: DB, name: string): Promise<string> {
-  const { rows } = await sql<{ v: string }>`
-    select concat_ws(':',
-      (select last_update_id::text || '@' || (extract(epoch from updated_at) * 1000000)::bigint::text from ydoc_snapshots where doc_name = ${name}),
-      (select count(*)::text || '/' || coalesce(max(id), 0)::text || '/' || coalesce(sum(id), 0)::text from ydoc_updates where doc_name = ${name})
-    ) as v`.execute(db);
+  const { rows } = await sql<{ v: string }>`select ${docVersionSql(name)} as v`.execute(db);
   return rows[0]?.v ?? "";
 }
 
@@ -117,11 +149,12 @@ function decodeText(state: Uint8Array): SectionText {
  * Decoding and rendering run only when the stored document changed since the last call (one
  * small query checks that); the result is shared between callers, so treat it as read-only.
  */
-export async function sectionText(db: DB, codeId: string, sectionId: string): Promise<SectionText> {
+export async function sectionText(db: DB, codeId: string, sectionId: string, knownVersion?: string): Promise<SectionText> {
   const name = docName(codeId, sectionId);
-  // Read the version before the state: a state loaded after it is at least that new, and the
-  // entry is only served while the version is still the same, i.e. nothing was written since.
-  const version = await docVersion(db, name);
+  // The version is read before the state (here or by the caller, e.g. getSectionForPage): a
+  // state loaded after it is at least that new, and the entry is only served while the version
+  // is still the same, i.e. while nothing was written since.
+  const version = knownVersion ?? (await docVersion(db, name));
   const cached = renderedTexts.get(name);
   if (cached && cached.version === version) return cached.text;
   const { state } = await loadDocState(db, name);

@@ -4,21 +4,20 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
 import { handleLoader } from "~/http.server";
-import { getCode, getSection, sectionResource, sectionText } from "~/models/sections.server";
+import { getSectionForPage, sectionResource, sectionText } from "~/models/sections.server";
 import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.section.title} · Codewerf` : "Codewerf" }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
   return handleLoader(request, user, async () => {
     authorize(user, "draft.read");
-    const code = await getCode(db(), params.codeId ?? "");
-    const section = await getSection(db(), code.id, params.sectionId ?? "");
-    const text = await sectionText(db(), code.id, section.id);
+    const { codeId, section, docVersion } = await getSectionForPage(db(), params.codeId ?? "", params.sectionId ?? "");
+    const text = await sectionText(db(), codeId, section.id, docVersion);
     return {
-      codeId: code.id,
+      codeId,
       section: { id: section.id, title: section.title, position: section.position, reviewers: section.reviewers, locked: section.locked },
       html: text.html,
       words: text.words,
