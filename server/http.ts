@@ -92,19 +92,27 @@ export function createHttpApp(options: HttpOptions) {
   app.set("trust proxy", config.trustProxy);
 
   app.get("/healthz", async (_req, res) => {
+    // Written directly rather than through res.json (no ETag hashing or header parsing):
+    // load balancers ask often.
+    const answer = (status: number, body: Record<string, unknown>) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+      res.end(text);
+    };
     try {
       await pingDatabase();
-      res.setHeader("Cache-Control", "no-store");
-      res.json({ ok: true, ...(options.health?.() ?? {}) });
+      answer(200, { ok: true, ...(options.health?.() ?? {}) });
     } catch (err) {
       log().error({ err }, "health check failed");
-      res.status(503).json({ ok: false });
+      answer(503, { ok: false });
     }
   });
 
   app.use(securityHeaders(config));
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y", index: false }));
-  app.use(express.static("public", { maxAge: "1h", index: false }));
+  // Files in public/ all have an extension; page paths skip the file system lookup.
+  const publicFiles = express.static("public", { maxAge: "1h", index: false });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
   app.use(originCheck);
   app.use(bodyLimit);
 
