@@ -14,7 +14,8 @@ import { seedDemoData } from "../seeds/index";
 const runId = `${process.pid}_${Date.now().toString(36)}`;
 let cleanup: (() => Promise<void>) | undefined;
 
-export default async function setup(project: TestProject) {
+// Named `setup` and `teardown` exports: with a default export vitest ignores a named teardown.
+export async function setup(project: TestProject) {
   process.env.SESSION_SECRET ??= "test-session-secret-0123456789";
   const url = process.env.DATABASE_URL;
   if (url) {
