@@ -63,7 +63,7 @@ async function landmarkAndLabelProblems(page: Page): Promise<string[]> {
   });
 }
 
-describe.runIf(e2eEnabled)("accessibility in the browser", () => {
+describe.runIf(e2eEnabled)("accessibility in the browser", { timeout: 120_000 }, () => {
   let browser: Browser;
   let server: ServerProcess;
 
@@ -132,44 +132,45 @@ describe.runIf(e2eEnabled)("accessibility in the browser", () => {
     await context.close();
   });
 
-  it("gives every page one main, one h1, named landmarks and labelled fields", async () => {
-    const anonymous = await newContext(browser, server.url);
-    const anonPage = await anonymous.newPage();
-    const pages: Array<[Page, string]> = [
-      [anonPage, "/"],
-      [anonPage, "/login"],
-      [anonPage, "/signup"],
-      [anonPage, "/password/forgot"],
-      [anonPage, "/geen-pagina"],
-    ];
-    const { context: ministry, page: ministryPage } = await signedInContext(browser, server.url, "ministerie@codewerf.test");
-    for (const p of ["/", "/codes/influencercode", "/codes/influencercode/sections/reclame", "/admin/people", "/admin/organisations", "/account"]) {
-      pages.push([ministryPage, p]);
-    }
-    const { context: creator, page: creatorPage } = await signedInContext(browser, server.url, "creator3@codewerf.test");
-    pages.push([creatorPage, "/codes/influencercode/sections/zelfdoding"], [creatorPage, "/admin/people"]);
-
+  async function problemsOn(page: Page, paths: string[]): Promise<Record<string, string[]>> {
     const problems: Record<string, string[]> = {};
-    for (const [page, path] of pages) {
+    for (const path of paths) {
       await page.goto(path);
       const found = await landmarkAndLabelProblems(page);
       if (found.length) problems[path] = found;
     }
-    expect(problems).toEqual({});
+    return problems;
+  }
+
+  it("gives the public pages one main, one h1, named landmarks and labelled fields", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    expect(await problemsOn(page, ["/", "/login", "/signup", "/password/forgot", "/geen-pagina"])).toEqual({});
 
     // The form fields say what they are, as a screen reader reads them.
-    await anonPage.goto("/signup");
+    await page.goto("/signup");
     for (const label of ["Naam zoals anderen je zien", "E-mailadres", "Wachtwoord"]) {
-      await expect(anonPage.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
+      await expect(page.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
     }
-    await expect(anonPage.getByLabel("Wachtwoord", { exact: true }).getAttribute("aria-describedby")).resolves.toBe("field-password-help");
-    await ministryPage.goto("/admin/people");
+    await expect(page.getByLabel("Wachtwoord", { exact: true }).getAttribute("aria-describedby")).resolves.toBe("field-password-help");
+    await context.close();
+  });
+
+  it("gives the ministry's pages one main, one h1, named landmarks and labelled fields", async () => {
+    const { context, page } = await signedInContext(browser, server.url, "ministerie@codewerf.test");
+    const paths = ["/", "/codes/influencercode", "/codes/influencercode/sections/reclame", "/admin/people", "/admin/organisations", "/account"];
+    expect(await problemsOn(page, paths)).toEqual({});
+    await page.goto("/admin/people");
     for (const label of ["Naam", "E-mail", "Rol", "Organisatie"]) {
-      await expect(ministryPage.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
+      await expect(page.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
     }
-    await anonymous.close();
-    await ministry.close();
-    await creator.close();
+    await context.close();
+  });
+
+  it("gives a read-only reader's pages (and the 403 page) the same structure", async () => {
+    const { context, page } = await signedInContext(browser, server.url, "creator3@codewerf.test");
+    expect(await problemsOn(page, ["/codes/influencercode", "/codes/influencercode/sections/zelfdoding", "/admin/people", "/account"])).toEqual({});
+    await context.close();
   });
 
   it("switches the interface to English and back, staying on the same page", async () => {

@@ -10,7 +10,7 @@ import { sections as seededSections } from "../../seeds/content";
 import { e2eEnabled, launchBrowser, login, newContext, scrollsHorizontally } from "../support/browser";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
-describe.runIf(e2eEnabled)("a fresh embedded start in the browser", () => {
+describe.runIf(e2eEnabled)("a fresh embedded start in the browser", { timeout: 120_000 }, () => {
   let browser: Browser;
   let server: ServerProcess;
   let dataDir: string;

@@ -25,7 +25,7 @@ async function overflowingElements(page: Page): Promise<string[]> {
   });
 }
 
-describe.runIf(e2eEnabled)("small screens and screenshots", () => {
+describe.runIf(e2eEnabled)("small screens and screenshots", { timeout: 120_000 }, () => {
   let browser: Browser;
   let server: ServerProcess;
 

@@ -10,7 +10,7 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 const DRAFT = "/codes/influencercode";
 const SECTION = `${DRAFT}/sections/reclame`;
 
-describe.runIf(e2eEnabled)("demo roles in the browser", () => {
+describe.runIf(e2eEnabled)("demo roles in the browser", { timeout: 120_000 }, () => {
   let browser: Browser;
   let server: ServerProcess;
 
