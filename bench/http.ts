@@ -24,9 +24,22 @@ const SECTION_PATH = "/codes/influencercode/sections/zelfdoding";
 const SECTION_TEXT = "Praten over zelfdoding en zelfbeschadiging kan helpen";
 const LOGIN_EMAIL = "creator1@codewerf.test";
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
 
 interface Measurement {
   rps: number;
+  /** Server CPU time (user + system) per request, µs: less sensitive to other load than req/s. */
+  cpuUs: number;
   p50: number;
   p99: number;
   errors: number;
@@ -93,11 +106,12 @@ function serverEnv(port: number, extra: Record<string, string>): Record<string, 
 }
 
 /** One autocannon run in its own process (pinned to core 1), parsed from its JSON output. */
-async function autocannon(url: string, seconds: number, headers: Record<string, string>): Promise<Measurement> {
+async function autocannon(url: string, seconds: number, headers: Record<string, string>, serverPid?: number): Promise<Measurement> {
   const acArgs = ["node_modules/autocannon/autocannon.js", "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
   for (const [k, v] of Object.entries(headers)) acArgs.push("-H", `${k}=${v}`);
   acArgs.push(url);
   const [cmd, args] = pinned(1, process.execPath, acArgs);
+  const cpuBefore = cpuSeconds(serverPid);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -105,6 +119,7 @@ async function autocannon(url: string, seconds: number, headers: Record<string, 
   child.stderr.on("data", (d) => (err += d));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) throw new Error(`autocannon failed (${code}): ${err}`);
+  const cpu = cpuSeconds(serverPid) - cpuBefore;
   const r = JSON.parse(out) as {
     requests: { average: number; total: number };
     latency: { p50: number; p99: number };
@@ -112,7 +127,7 @@ async function autocannon(url: string, seconds: number, headers: Record<string, 
     timeouts: number;
     non2xx: number;
   };
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
+  return { rps: r.requests.average, cpuUs: r.requests.total ? (cpu * 1e6) / r.requests.total : 0, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
 }
 
 async function login(base: string): Promise<string> {
@@ -141,6 +156,7 @@ const median = (xs: number[]) => {
 function medianOf(ms: Measurement[]): Measurement {
   return {
     rps: median(ms.map((m) => m.rps)),
+    cpuUs: median(ms.map((m) => m.cpuUs)),
     p50: median(ms.map((m) => m.p50)),
     p99: median(ms.map((m) => m.p99)),
     errors: ms.reduce((a, m) => a + m.errors, 0),
@@ -150,12 +166,12 @@ function medianOf(ms: Measurement[]): Measurement {
 }
 
 /** Load tests both routes against a fresh PostgreSQL database; returns one measurement per route. */
-async function httpRound(base: string, cookie: string): Promise<{ section: Measurement; healthz: Measurement }> {
+async function httpRound(base: string, cookie: string, pid: number | undefined): Promise<{ section: Measurement; healthz: Measurement }> {
   const headers = { Cookie: cookie };
   await autocannon(`${base}${SECTION_PATH}`, 3, headers); // warm-up (JIT, pool, caches)
-  const section = await autocannon(`${base}${SECTION_PATH}`, SECONDS, headers);
+  const section = await autocannon(`${base}${SECTION_PATH}`, SECONDS, headers, pid);
   await autocannon(`${base}/healthz`, 2, {});
-  const healthz = await autocannon(`${base}/healthz`, SECONDS, {});
+  const healthz = await autocannon(`${base}/healthz`, SECONDS, {}, pid);
   return { section, healthz };
 }
 
@@ -187,15 +203,16 @@ async function secondStartMs(): Promise<number> {
 }
 
 function fmtRow(name: string, m: Measurement, goal: string, ok: boolean): string {
-  return `| ${name} | ${Math.round(m.rps).toLocaleString("en")} | ${m.p50} ms | ${m.p99} ms | ${m.errors} / ${m.non2xx} | ${goal} | ${ok ? "met" : "NOT met"} |`;
+  const perCore = m.cpuUs ? Math.round(1e6 / m.cpuUs).toLocaleString("en") : "–";
+  return `| ${name} | ${Math.round(m.rps).toLocaleString("en")} | ${m.p50} ms | ${m.p99} ms | ${m.errors} / ${m.non2xx} | ${Math.round(m.cpuUs)} µs | ${perCore} | ${goal} | ${ok ? "met" : "NOT met"} |`;
 }
 
 function report(section: Measurement, healthz: Measurement, startMs: number): string {
   const sectionOk = section.rps >= 1000 && section.p99 <= 50 && section.errors + section.non2xx === 0;
   const healthOk = healthz.rps >= 5000 && healthz.errors + healthz.non2xx === 0;
   return [
-    "| Route | req/s | p50 | p99 | errors / non-2xx | Goal | |",
-    "|---|---:|---:|---:|---:|---|---|",
+    "| Route | req/s | p50 | p99 | errors / non-2xx | server CPU per request | req/s one free core could serve (10⁶ µs / CPU) | Goal | |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---|",
     fmtRow(`GET ${SECTION_PATH} (signed in)`, section, "≥ 1,000 req/s, p99 ≤ 50 ms", sectionOk),
     fmtRow("GET /healthz", healthz, "≥ 5,000 req/s", healthOk),
     "",
@@ -227,8 +244,17 @@ function writeReadme(table: string): void {
   console.log(`bench/README.md updated`);
 }
 
-async function main() {
+/** The server must run a production build; `remix dev` leaves a development one behind. */
+function ensureProductionBuild(): void {
   buildIfStale();
+  if (!fs.readFileSync("build/index.js", "utf8").includes("jsxDEV")) return;
+  console.log("build/ holds a development build; building for production");
+  const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  if (r.status !== 0) throw new Error("remix build failed");
+}
+
+async function main() {
+  ensureProductionBuild();
   const dbName = `codewerf_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -248,17 +274,17 @@ async function main() {
     await waitHealthy(base, server.child, server.output);
     const cookie = await login(base);
     await checkSectionPage(base, cookie);
-    console.log(`server on ${base} (pinned: ${HAS_TASKSET}), ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${RUNS} round(s)`);
+    console.log(`server on ${base} (pinned: ${HAS_TASKSET}), ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${RUNS} round(s); load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
     const sections: Measurement[] = [];
     const healths: Measurement[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = await httpRound(base, cookie);
+      const r = await httpRound(base, cookie, server.child.pid);
       sections.push(r.section);
       healths.push(r.healthz);
       console.log(
-        `round ${i + 1}: section ${Math.round(r.section.rps)} req/s p50 ${r.section.p50} ms p99 ${r.section.p99} ms (${r.section.errors} errors, ${r.section.non2xx} non-2xx); ` +
-          `healthz ${Math.round(r.healthz.rps)} req/s p50 ${r.healthz.p50} ms p99 ${r.healthz.p99} ms (${r.healthz.errors} errors, ${r.healthz.non2xx} non-2xx)`,
+        `round ${i + 1}: section ${Math.round(r.section.rps)} req/s ${Math.round(r.section.cpuUs)} µs CPU/req p50 ${r.section.p50} ms p99 ${r.section.p99} ms (${r.section.errors} errors, ${r.section.non2xx} non-2xx); ` +
+          `healthz ${Math.round(r.healthz.rps)} req/s ${Math.round(r.healthz.cpuUs)} µs CPU/req p50 ${r.healthz.p50} ms p99 ${r.healthz.p99} ms (${r.healthz.errors} errors, ${r.healthz.non2xx} non-2xx)`,
       );
     }
     await checkSectionPage(base, cookie);
@@ -273,6 +299,7 @@ async function main() {
       console.log(`round ${i + 1}: second start healthy after ${Math.round(ms)} ms`);
     }
 
+    console.log(`load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     const table = report(medianOf(sections), medianOf(healths), median(starts));
     console.log(`\n${table}\n`);
     if (process.env.BENCH_WRITE_README === "1") writeReadme(table);
