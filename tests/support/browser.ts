@@ -67,7 +67,7 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD,
   await page.locator("#field-password").fill(password);
   await Promise.all([
     page.waitForURL((url) => url.pathname === redirectTo.split("?")[0], { waitUntil: "load" }),
-    page.getByRole("main").getByRole("button").first().click(),
+    page.locator("main form button[type=submit]").click(),
   ]);
   // The header shows the logout button only for a signed-in person.
   await page.locator("header form[action='/logout'] button").waitFor();
@@ -81,11 +81,16 @@ export async function signedInContext(browser: Browser, baseURL: string, email: 
   return { context, page };
 }
 
-/** True when the page is wider than the viewport (a horizontal scrollbar would show). */
+/**
+ * Whether the page is wider than the viewport (a horizontal scrollbar would show). With
+ * `isMobile` Chromium widens the layout viewport to fit wide content (window.innerWidth grows
+ * with it), so the width the context was given counts as well.
+ */
 export async function scrollsHorizontally(page: Page): Promise<{ scrollWidth: number; innerWidth: number; overflowing: boolean }> {
-  return page.evaluate(() => {
-    const scrollWidth = document.documentElement.scrollWidth;
-    const innerWidth = window.innerWidth;
-    return { scrollWidth, innerWidth, overflowing: scrollWidth > innerWidth };
-  });
+  const configured = page.viewportSize()?.width ?? Number.POSITIVE_INFINITY;
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  return { scrollWidth, innerWidth, overflowing: scrollWidth > innerWidth || scrollWidth > configured || innerWidth > configured };
 }
