@@ -17,10 +17,11 @@ describe.runIf(e2eEnabled)("a fresh embedded start in the browser", { timeout: 1
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "codewerf-fresh-"));
-    fs.rmSync(dataDir, { recursive: true });
+    fs.rmSync(dataDir, { recursive: true }); // like ./data before the first `npm start`: not there yet
     // An `undefined` value is left out of the child's environment (node's spawn skips it), so
-    // the server runs in embedded mode even when the test run itself uses PostgreSQL.
-    const env = { DATA_DIR: dataDir, DATABASE_URL: undefined } as unknown as Record<string, string>;
+    // the server runs as a plain `npm start` (embedded, one instance) even when the test run
+    // itself uses PostgreSQL and Redis.
+    const env = { DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined } as unknown as Record<string, string>;
     const [b, s] = await Promise.allSettled([launchBrowser(), startServerProcess(env, { timeoutMs: 90_000 })]);
     if (b.status === "fulfilled") browser = b.value;
     if (s.status === "fulfilled") server = s.value;
