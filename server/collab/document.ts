@@ -19,6 +19,7 @@ export interface DocDeps {
   log: Logger;
   awarenessIntervalMs: number;
   compactAfterRows: number;
+  commitDelayMs: number;
   onStored: (batch: StoredBatch) => void;
   /** Shares a locally made update / awareness change with other instances. */
   publishUpdate: (docName: string, update: Uint8Array) => void;
@@ -71,6 +72,7 @@ export class SharedDoc {
       db: this.deps.db,
       log: this.deps.log,
       compactAfterRows: this.deps.compactAfterRows,
+      commitDelayMs: this.deps.commitDelayMs,
       onStored: this.deps.onStored,
     });
     this.loaded = true;

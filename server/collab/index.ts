@@ -163,6 +163,7 @@ export class CollabServer {
       log: this.log,
       awarenessIntervalMs: this.options.awarenessIntervalMs,
       compactAfterRows: this.options.compactAfterRows,
+      commitDelayMs: this.options.commitDelayMs,
       onStored: (b) => this.deliverStored(b),
       publishUpdate: (name, u) => fanout?.publishUpdate(name, u),
       publishAwareness: (name, u) => fanout?.publishAwareness(name, u),

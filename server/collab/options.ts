@@ -8,6 +8,7 @@ const EnvSchema = z.object({
   COLLAB_IDLE_UNLOAD_MS: z.coerce.number().int().nonnegative().default(30_000),
   COLLAB_AWARENESS_INTERVAL_MS: z.coerce.number().int().positive().default(100),
   COLLAB_COMPACT_AFTER_ROWS: z.coerce.number().int().positive().default(100),
+  COLLAB_COMMIT_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
 });
 
 export interface CollabOptions {
@@ -21,6 +22,11 @@ export interface CollabOptions {
   awarenessIntervalMs: number;
   /** Fold the stored tail into the snapshot once it has this many rows. */
   compactAfterRows: number;
+  /**
+   * Like PostgreSQL's commit_delay: wait this long before each INSERT so more updates share it
+   * (fewer rows, later "saved"). 0 = write as soon as the previous write is done.
+   */
+  commitDelayMs: number;
 }
 
 export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollabOptions {
@@ -31,5 +37,6 @@ export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Coll
     idleUnloadMs: e.COLLAB_IDLE_UNLOAD_MS,
     awarenessIntervalMs: e.COLLAB_AWARENESS_INTERVAL_MS,
     compactAfterRows: e.COLLAB_COMPACT_AFTER_ROWS,
+    commitDelayMs: e.COLLAB_COMMIT_DELAY_MS,
   };
 }

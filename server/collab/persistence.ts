@@ -34,6 +34,7 @@ export interface WriterDeps {
   db: DB;
   log: Logger;
   compactAfterRows: number;
+  commitDelayMs: number;
   onStored: (batch: StoredBatch) => void;
 }
 
@@ -87,7 +88,8 @@ export class DocWriter {
 
   private kick(): void {
     if (this.running) return;
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+    const delay = this.deps.commitDelayMs;
+    this.running = new Promise<void>((resolve) => (delay ? setTimeout(resolve, delay) : setImmediate(resolve))).then(() => this.drain());
   }
 
   private async drain(): Promise<void> {

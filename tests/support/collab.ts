@@ -55,7 +55,12 @@ export interface TestClient {
   destroy(): void;
 }
 
-export function connectClient(httpUrl: string, sectionId: string, headers: { cookie?: string; origin?: string }, opts: { doc?: Y.Doc; connect?: boolean } = {}): TestClient {
+export function connectClient(
+  httpUrl: string,
+  sectionId: string,
+  headers: { cookie?: string; origin?: string },
+  opts: { doc?: Y.Doc; connect?: boolean; onSaved?: (n: number, socket: unknown) => void } = {},
+): TestClient {
   const doc = opts.doc ?? new Y.Doc();
   const state = { saved: 0, readOnly: null as boolean | null, closeCodes: [] as number[] };
   const provider = new WebsocketProvider(wsBase(httpUrl), `${CODE}/${sectionId}`, doc, {
@@ -66,6 +71,7 @@ export function connectClient(httpUrl: string, sectionId: string, headers: { coo
   });
   provider.messageHandlers[MESSAGE_SAVED] = (_enc, dec) => {
     state.saved = decoding.readVarUint(dec);
+    opts.onSaved?.(state.saved, provider.ws);
   };
   provider.messageHandlers[MESSAGE_ACCESS] = (_enc, dec) => {
     state.readOnly = decoding.readVarUint(dec) === 1;
