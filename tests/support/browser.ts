@@ -2,7 +2,11 @@
 // `chromium` package, or CHROMIUM_PATH). When Chromium is missing the e2e files are not run,
 // unless REQUIRE_E2E=1, where a missing Chromium must fail the run (CONTRACT.md).
 //
-//   describe.runIf(e2eEnabled)("…", () => { beforeAll(async () => { browser = await launchBrowser(); }) … })
+//   describe.runIf(e2eEnabled)("…", { timeout: 120_000 }, () => {
+//     beforeAll(async () => { browser = await launchBrowser(); … });  // throws when Chromium is missing
+//   });
+//
+// One browser per test file, one context per person (contexts share nothing, not even cookies).
 import fs from "node:fs";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { chromium } from "playwright-core";
