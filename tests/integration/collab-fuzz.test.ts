@@ -135,7 +135,7 @@ describe("malformed input", () => {
     const watcher = connectClient(app.url, SECTION, { cookie: cookies[0], origin: app.url });
     await waitFor(() => watcher.provider.synced, "watcher synced");
     const before = watcher.text();
-    const all = cases(3000);
+    const all = cases(2400);
     const results: { c: Case; got: number | "open" }[] = [];
     const queue = [...all];
     await Promise.all(
@@ -151,7 +151,7 @@ describe("malformed input", () => {
       else expect({ name: c.name, ok: got === "open" || got === CLOSE.invalidPayload }).toEqual({ name: c.name, ok: true });
       if (got !== "open") closed++;
     }
-    expect(closed).toBeGreaterThan(2500);
+    expect(closed).toBeGreaterThan(2000);
     // The document and the other connection are untouched; the server still serves.
     expect(watcher.provider.wsconnected).toBe(true);
     expect(watcher.state.closeCodes).toEqual([]);
@@ -162,7 +162,7 @@ describe("malformed input", () => {
     expect(watcher.text()).toBe(`${before.slice(0, "<paragraph>".length)}Nog altijd hier. ${before.slice("<paragraph>".length)}`);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     [watcher, fresh].forEach((c) => c.destroy());
-  });
+  }, 180_000);
 
   it("closes a 10 MB frame with 1009 (message too big)", async () => {
     const big = new Uint8Array(10 * 1024 * 1024);
