@@ -60,13 +60,15 @@ export class BenchClient {
   ) {
     this.ws = new WebSocket(url, { headers, perMessageDeflate: false });
     this.doc.on("update", (u: Uint8Array) => (this.lastUpdate = u));
+    this.ws.on("error", () => undefined);
     this.opened = new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve());
-      this.ws.once("error", reject);
+      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      this.ws.once("close", () => reject(new Error("closed before opening")));
     });
+    this.opened.catch(() => undefined);
     this.ws.on("open", () => this.greet());
     this.ws.on("message", (data: Buffer) => this.onMessage(data));
-    this.ws.on("error", () => undefined);
   }
 
   private frame(write: (e: encoding.Encoder) => void): Uint8Array {

@@ -52,6 +52,8 @@ function cpuSeconds(pid: number): number {
 interface RunningServer {
   flavour: Flavour;
   url: string;
+  /** PUBLIC_ORIGIN (the same for every instance of one deployment). */
+  origin: string;
   pid: number;
   child: ChildProcess;
   /** CPU seconds of the server (and, for Codewerf, of its PostgreSQL backends). */
@@ -61,6 +63,11 @@ interface RunningServer {
 }
 
 let adminPool: pg.Pool;
+/** Every process this run started, killed on exit whatever happens. */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
 let benchDbName = "";
 let benchDbUrl = "";
 
@@ -108,9 +115,12 @@ async function startServer(flavour: Flavour, env: Record<string, string> = {}, p
     await sleep(50);
   }
   const pid = child.pid!;
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   return {
     flavour,
     url,
+    origin: env.PUBLIC_ORIGIN ?? url,
     pid,
     child,
     cpu: async () => cpuSeconds(pid) + (flavour === "codewerf" ? await pgBackendCpu() : 0),
@@ -180,10 +190,10 @@ async function setupDatabase(): Promise<{ db: DB; big: Uint8Array }> {
 
 let cookie = "";
 
-function clientFor(server: { flavour: Flavour; url: string }, doc: string, ledger: Ledger, id: number, awareness = false): BenchClient {
+function clientFor(server: { flavour: Flavour; url: string; origin: string }, doc: string, ledger: Ledger, id: number, awareness = false): BenchClient {
   const base = server.url.replace(/^http/, "ws");
   if (server.flavour === "codewerf") {
-    return new BenchClient(`${base}/collab/${CODE}/${doc}`, "codewerf", doc, ledger, id, { Cookie: cookie, Origin: server.url }, awareness);
+    return new BenchClient(`${base}/collab/${CODE}/${doc}`, "codewerf", doc, ledger, id, { Cookie: cookie, Origin: server.origin }, awareness);
   }
   return new BenchClient(`${base}/${CODE}-${doc}`, server.flavour, `${CODE}-${doc}`, ledger, id, {}, awareness);
 }
@@ -301,6 +311,7 @@ async function coldLoads(server: RunningServer): Promise<number[]> {
 async function startRedis(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  children.add(child);
   await sleep(300);
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
 }
