@@ -4,6 +4,7 @@ import { json, redirect } from "@remix-run/node";
 import type { z } from "zod";
 import type { CurrentUser } from "./session.server";
 import { AppError, isAppError } from "./domain/errors";
+import type { Locale } from "./domain/schemas";
 import { isLocale, messages, type Translate } from "./i18n";
 import { loginPath } from "./session.server";
 
@@ -16,11 +17,16 @@ declare module "@remix-run/node" {
 
 const MAX_FORM_BYTES = 64 * 1024;
 
-export function requestLocale(request: Request, user?: Pick<CurrentUser, "locale"> | null): string {
-  if (user && isLocale(user.locale)) return user.locale;
+/** The language chosen in this browser with the header switch, if any. */
+export function cookieLocale(request: Request): Locale | null {
   const match = /(?:^|;\s*)codewerf_lang=([^;]+)/.exec(request.headers.get("Cookie") ?? "");
-  const fromCookie = match ? decodeURIComponent(match[1]) : null;
-  return isLocale(fromCookie) ? fromCookie : "nl-BE";
+  const value = match ? decodeURIComponent(match[1]) : null;
+  return isLocale(value) ? value : null;
+}
+
+export function requestLocale(request: Request, user?: Pick<CurrentUser, "locale"> | null): Locale {
+  if (user && isLocale(user.locale)) return user.locale;
+  return cookieLocale(request) ?? "nl-BE";
 }
 
 export function translator(request: Request, user?: Pick<CurrentUser, "locale"> | null): Translate {

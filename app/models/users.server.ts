@@ -131,6 +131,10 @@ export async function updateProfile(db: DB, userId: string, input: { displayName
   await db.updateTable("users").set({ display_name: input.displayName, locale: input.locale, updated_at: new Date() }).where("id", "=", userId).execute();
 }
 
+export async function setLocale(db: DB, userId: string, locale: Locale): Promise<void> {
+  await db.updateTable("users").set({ locale, updated_at: new Date() }).where("id", "=", userId).where("locale", "<>", locale).execute();
+}
+
 type Flag = "suspend" | "unsuspend" | "admit" | "dismiss";
 
 /** Ministry actions on an account; a suspension ends every session at once. */

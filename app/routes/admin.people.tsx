@@ -85,18 +85,26 @@ export default function People() {
                     {p.role === "influencer" ? (
                       <Form method="post">
                         <input type="hidden" name="userId" value={p.id} />
-                        <button className="button button-small" name="intent" value={p.in_drafting_group ? "dismiss" : "admit"}>
+                        <button
+                          className="button button-small"
+                          name="intent"
+                          value={p.in_drafting_group ? "dismiss" : "admit"}
+                          aria-label={`${t(p.in_drafting_group ? "people.dismiss" : "people.admit")}: ${p.display_name}`}
+                        >
                           {t(p.in_drafting_group ? "people.dismiss" : "people.admit")}
-                          <span className="visually-hidden">: {p.display_name}</span>
                         </button>
                       </Form>
                     ) : null}
                     {p.id !== me ? (
                       <Form method="post">
                         <input type="hidden" name="userId" value={p.id} />
-                        <button className="button button-small button-secondary" name="intent" value={p.suspended_at ? "unsuspend" : "suspend"}>
+                        <button
+                          className="button button-small button-secondary"
+                          name="intent"
+                          value={p.suspended_at ? "unsuspend" : "suspend"}
+                          aria-label={`${t(p.suspended_at ? "people.unsuspend" : "people.suspend")}: ${p.display_name}`}
+                        >
                           {t(p.suspended_at ? "people.unsuspend" : "people.suspend")}
-                          <span className="visually-hidden">: {p.display_name}</span>
                         </button>
                       </Form>
                     ) : null}

@@ -86,9 +86,14 @@ export default function Draft() {
               {canLock ? (
                 <Form method="post" className="inline-form">
                   <input type="hidden" name="sectionId" value={s.id} />
-                  <button type="submit" name="intent" value={s.locked ? "unlock" : "lock"} className="button button-small button-secondary">
+                  <button
+                    type="submit"
+                    name="intent"
+                    value={s.locked ? "unlock" : "lock"}
+                    className="button button-small button-secondary"
+                    aria-label={`${s.locked ? t("draft.unlock") : t("draft.lock")}: ${s.title}`}
+                  >
                     {s.locked ? t("draft.unlock") : t("draft.lock")}
-                    <span className="visually-hidden">: {s.title}</span>
                   </button>
                 </Form>
               ) : null}

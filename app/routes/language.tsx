@@ -4,13 +4,14 @@ import { redirect } from "@remix-run/node";
 import { db } from "~/db.server";
 import { LocaleSchema } from "~/domain/schemas";
 import { handleAction, parseForm } from "~/http.server";
+import { setLocale } from "~/models/users.server";
 import { currentUser, safeRedirect } from "~/session.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await currentUser(request);
   return handleAction(request, user, async () => {
     const input = await parseForm(request, LocaleSchema);
-    if (user) await db().updateTable("users").set({ locale: input.locale }).where("id", "=", user.id).execute();
+    if (user) await setLocale(db(), user.id, input.locale);
     const cookie = `codewerf_lang=${encodeURIComponent(input.locale)}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly`;
     return redirect(safeRedirect(input.redirectTo), { headers: { "Set-Cookie": cookie } });
   });

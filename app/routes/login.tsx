@@ -8,8 +8,8 @@ import { config } from "~/config.server";
 import { db } from "~/db.server";
 import { LoginSchema } from "~/domain/schemas";
 import { useT } from "~/hooks";
-import { handleAction, parseForm } from "~/http.server";
-import { authenticate } from "~/models/users.server";
+import { cookieLocale, handleAction, parseForm } from "~/http.server";
+import { authenticate, setLocale } from "~/models/users.server";
 import { currentUser, safeRedirect, startSession } from "~/session.server";
 import { pageTitle } from "~/components/meta";
 
@@ -32,6 +32,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {
     const input = await parseForm(request, LoginSchema);
     const user = await authenticate(db(), { email: input.email, password: input.password, ip: context.clientIp });
+    // A language picked in this browser before signing in is kept.
+    const chosen = cookieLocale(request);
+    if (chosen) await setLocale(db(), user.id, chosen);
     const cookie = await startSession(user.id, request);
     return redirect(safeRedirect(input.redirectTo), { headers: { "Set-Cookie": cookie } });
   });

@@ -9,7 +9,6 @@ import { db } from "~/db.server";
 import { SignupSchema } from "~/domain/schemas";
 import { useT } from "~/hooks";
 import { handleAction, parseForm, requestLocale } from "~/http.server";
-import { isLocale } from "~/i18n";
 import { signUpInfluencer } from "~/models/users.server";
 import { pageTitle } from "~/components/meta";
 
@@ -18,8 +17,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "signup.ti
 export async function action({ request }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {
     const input = await parseForm(request, SignupSchema);
-    const locale = requestLocale(request);
-    await signUpInfluencer(db(), { ...input, locale: isLocale(locale) ? locale : "nl-BE" });
+    await signUpInfluencer(db(), { ...input, locale: requestLocale(request) });
     return json({ ok: true as const, email: input.email });
   });
 }

@@ -1,6 +1,8 @@
 // At 360 px (a small phone) no page scrolls sideways; also takes the README's screenshots of
-// the draft at 360 px and 1280 px (docs/screenshot-360.png, docs/screenshot.png).
+// the draft at 360 px and 1280 px (into docs/ with UPDATE_SCREENSHOTS=1, else a temp folder,
+// so an ordinary test run leaves the working tree clean).
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,12 +95,14 @@ describe.runIf(e2eEnabled)("small screens and screenshots", { timeout: 120_000 }
     await expert.close();
   });
 
-  it("saves screenshots of the draft at 360 px and 1280 px for the README", async () => {
-    fs.mkdirSync(path.resolve("docs"), { recursive: true });
-    for (const [viewport, file] of [
-      [PHONE, "docs/screenshot-360.png"],
-      [DESKTOP, "docs/screenshot.png"],
+  it("takes screenshots of the draft at 360 px and 1280 px for the README", async () => {
+    const dir = process.env.UPDATE_SCREENSHOTS === "1" ? path.resolve("docs") : fs.mkdtempSync(path.join(os.tmpdir(), "codewerf-shots-"));
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [viewport, name] of [
+      [PHONE, "screenshot-360.png"],
+      [DESKTOP, "screenshot.png"],
     ] as const) {
+      const file = path.join(dir, name);
       const { context, page } = await signedInContext(browser, server.url, "creator1@codewerf.test", {
         viewport,
         deviceScaleFactor: 1,
@@ -109,7 +113,7 @@ describe.runIf(e2eEnabled)("small screens and screenshots", { timeout: 120_000 }
       await page.evaluate(() => document.fonts.ready);
       const m = await scrollsHorizontally(page);
       expect(m.overflowing).toBe(false);
-      const buffer = await page.screenshot({ path: path.resolve(file), fullPage: false, animations: "disabled", caret: "hide" });
+      const buffer = await page.screenshot({ path: file, fullPage: false, animations: "disabled", caret: "hide" });
       // A PNG of the viewport's size.
       expect(buffer.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(buffer.readUInt32BE(16)).toBe(viewport.width);

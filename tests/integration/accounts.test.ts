@@ -126,3 +126,19 @@ describe("drafting group", () => {
     expect((await ministry.post("/admin/people", { intent: "admit", userId: "not-a-uuid" })).status).toBe(400);
   });
 });
+
+describe("language", () => {
+  it("keeps the language chosen in the browser when signing in", async () => {
+    const c = new Client(app.url);
+    const switched = await c.post("/language", { locale: "en", redirectTo: "/login" });
+    expect(switched.status).toBe(302);
+    const langCookie = switched.headers.getSetCookie().find((h) => h.startsWith("codewerf_lang="))!.split(";")[0];
+    const res = await c.post("/login", { email: "creator2@codewerf.test", password: "codewerf-demo", redirectTo: "/" }, { Cookie: langCookie });
+    expect(res.status).toBe(302);
+    const session = res.headers.getSetCookie().find((h) => h.startsWith("codewerf_session="))!.split(";")[0];
+    const home = pageText(await (await c.get("/", { Cookie: `${session}` })).text());
+    expect(home).toContain("Writing the influencer code together");
+    const row = await app.db.selectFrom("users").select("locale").where("email", "=", "creator2@codewerf.test").executeTakeFirstOrThrow();
+    expect(row.locale).toBe("en");
+  });
+});

