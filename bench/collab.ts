@@ -19,7 +19,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 
 const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? "0";
 const CLIENT_CORE = process.env.BENCH_CLIENT_CORE ?? "1";
 const CODE = "influencercode";
-const FLAVOURS: Flavour[] = ["codewerf", "hocuspocus", "y-websocket"];
+const FLAVOURS = (process.env.BENCH_FLAVOURS ?? "codewerf,hocuspocus,y-websocket").split(",") as Flavour[];
 const S4_DOCS = 400;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -344,6 +344,10 @@ async function main() {
         r["S7 stored bytes / update payload"] = `${fmt((after.storedBytes - before!.storedBytes) / s1.payloadBytes, 2)} (${after.storedRows - before!.storedRows} rows)`;
       } else r["S7 stored bytes / update payload"] = "— (in memory)";
       console.error("  S1 done");
+      if (process.env.BENCH_QUICK) {
+        await server.stop();
+        continue;
+      }
       const s2 = await runLoad([server], "s2", 200, 2);
       r["S2 200×2/s fan-out p50 / p99 ms"] = `${fmt(s2.p50)} / ${fmt(s2.p99)}`;
       console.error("  S2 done");
@@ -393,9 +397,10 @@ async function main() {
     await adminPool.query(`drop database if exists ${benchDbName} with (force)`);
     await adminPool.end();
   }
-  const keys = Object.keys(results.codewerf);
+  const keys = Object.keys(results[FLAVOURS[0]]);
   for (const k of keys) rows.push([k, ...FLAVOURS.map((f) => results[f][k] ?? "—")]);
-  const header: [string, ...string[]] = ["scenario", "Codewerf (PostgreSQL)", "Hocuspocus (memory)", "y-websocket 2 (memory)"];
+  const titles: Record<Flavour, string> = { codewerf: "Codewerf (PostgreSQL)", hocuspocus: "Hocuspocus (memory)", "y-websocket": "y-websocket 2 (memory)" };
+  const header: [string, ...string[]] = ["scenario", ...FLAVOURS.map((f) => titles[f])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   console.log(line(header));

@@ -46,6 +46,7 @@ export class SharedDoc {
   private localQueue: Uint8Array[] = [];
   private flushScheduled = false;
   private fullState: Uint8Array | null = null;
+  private fullStateMessage: Uint8Array | null = null;
   private serverStep1: Uint8Array | null = null;
   private held = new Map<Connection, HeldAck[]>();
   private remoteBeforeLoad: Uint8Array[] | null = [];
@@ -84,7 +85,8 @@ export class SharedDoc {
   syncStep2For(stateVector: Uint8Array): Uint8Array {
     if (stateVector.length === 1 && stateVector[0] === 0) {
       this.fullState ??= Y.encodeStateAsUpdate(this.doc);
-      return syncMessage(SYNC_STEP2, this.fullState);
+      this.fullStateMessage ??= syncMessage(SYNC_STEP2, this.fullState);
+      return this.fullStateMessage;
     }
     return syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector));
   }
@@ -144,6 +146,7 @@ export class SharedDoc {
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
     this.fullState = null;
+    this.fullStateMessage = null;
     this.serverStep1 = null;
     if (origin === LOAD) return;
     this.relayQueue.push(update);
