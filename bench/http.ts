@@ -222,7 +222,7 @@ function report(section: Measurement, healthz: Measurement, startMs: number): st
   ].join("\n");
 }
 
-function writeReadme(table: string): void {
+function writeReadme(table: string, load: string): void {
   const file = path.resolve("bench/README.md");
   const header = "# Benchmarks\n\nEach `npm run bench:*` script measures one part of Codewerf; its latest figures are below.\n";
   const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : header;
@@ -233,12 +233,13 @@ function writeReadme(table: string): void {
     "",
     `Measured ${date} with \`BENCH_RUNS=${RUNS} npm run bench:http\` on ${os.cpus().length} cores (${cpu}), Node ${process.version}, PostgreSQL on 127.0.0.1.`,
     `The server (\`node --import tsx server/index.ts\`, NODE_ENV=production) runs pinned to core 0, autocannon (${CONNECTIONS} connections, ${SECONDS} s after a warm-up) to core 1; PostgreSQL shares the machine.`,
-    `Figures are the median of ${RUNS} round${RUNS === 1 ? "" : "s"} (errors are summed); other work on the machine makes them noisy.`,
+    `Figures are the median of ${RUNS} round${RUNS === 1 ? "" : "s"} (errors are summed); other work on the machine makes them noisy (load average ${load}). `BENCH_WRITE_README=1` rewrites these figures.`,
     "",
     table,
     "",
   ].join("\n");
-  const re = /## bench:http\n[\s\S]*?(?=\n## |$)/;
+  // Only the figures are replaced; `###` notes below them stay.
+  const re = /## bench:http\n[\s\S]*?(?=\n### |\n## |$)/;
   const next = re.test(current) ? current.replace(re, section.trimEnd() + "\n") : `${current.trimEnd()}\n\n${section}`;
   fs.writeFileSync(file, next);
   console.log(`bench/README.md updated`);
@@ -270,6 +271,7 @@ async function main() {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    const loadAtStart = os.loadavg()[0].toFixed(1);
     server = spawnServer(["--import", "tsx", "server/index.ts"], serverEnv(port, { DATABASE_URL: dbUrl.toString() }), 0);
     await waitHealthy(base, server.child, server.output);
     const cookie = await login(base);
@@ -299,10 +301,11 @@ async function main() {
       console.log(`round ${i + 1}: second start healthy after ${Math.round(ms)} ms`);
     }
 
-    console.log(`load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    const load = `${loadAtStart} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
+    console.log(`load average: ${load}`);
     const table = report(medianOf(sections), medianOf(healths), median(starts));
     console.log(`\n${table}\n`);
-    if (process.env.BENCH_WRITE_README === "1") writeReadme(table);
+    if (process.env.BENCH_WRITE_README === "1") writeReadme(table, load);
   } finally {
     if (server) {
       server.child.kill("SIGTERM");
