@@ -233,7 +233,7 @@ function writeReadme(table: string, load: string): void {
     "",
     `Measured ${date} with \`BENCH_RUNS=${RUNS} npm run bench:http\` on ${os.cpus().length} cores (${cpu}), Node ${process.version}, PostgreSQL on 127.0.0.1.`,
     `The server (\`node --import tsx server/index.ts\`, NODE_ENV=production) runs pinned to core 0, autocannon (${CONNECTIONS} connections, ${SECONDS} s after a warm-up) to core 1; PostgreSQL shares the machine.`,
-    `Figures are the median of ${RUNS} round${RUNS === 1 ? "" : "s"} (errors are summed); other work on the machine makes them noisy (load average ${load}). `BENCH_WRITE_README=1` rewrites these figures.`,
+    `Figures are the median of ${RUNS} round${RUNS === 1 ? "" : "s"} (errors are summed); other work on the machine makes them noisy (load average ${load}). \`BENCH_WRITE_README=1\` rewrites these figures.`,
     "",
     table,
     "",
