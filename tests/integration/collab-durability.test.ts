@@ -159,4 +159,23 @@ describe("durability", () => {
     expect(await storedText()).toContain("«relayed-not-stored»");
     server = await startServerProcess(env, { port, timeoutMs: 60_000 });
   }, 120_000);
+
+  it("a graceful stop (SIGTERM) stores and acknowledges pending edits, then closes with 1001 going away", async () => {
+    await server.kill();
+    // With a commit delay the edit is surely still unstored when SIGTERM arrives.
+    server = await startServerProcess({ ...env, COLLAB_COMMIT_DELAY_MS: "1000" }, { port, timeoutMs: 60_000 });
+    let savedBeforeClose = 0;
+    const c = connectClient(server.url, SECTION, { cookie: cookies[2], origin: server.url }, { onSaved: (n) => (savedBeforeClose = n) });
+    await waitFor(() => c.provider.synced, "synced");
+    insertText(c.doc, 0, "«netjes afgesloten»");
+    const sent = c.sent();
+    expect(c.state.saved).toBeLessThan(sent);
+    const exit = await server.stop();
+    expect(exit).toBe(0);
+    await waitFor(() => c.state.closeCodes.includes(1001), "closed with 1001");
+    expect(savedBeforeClose).toBe(sent);
+    c.destroy();
+    expect(await storedText()).toContain("«netjes afgesloten»");
+    server = await startServerProcess(env, { port, timeoutMs: 60_000 });
+  }, 120_000);
 });
