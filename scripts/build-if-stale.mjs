@@ -15,8 +15,10 @@ function newestMtime(dir) {
 export function buildIfStale() {
   const buildFile = path.resolve("build/index.js");
   const built = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
+  // `remix dev` leaves a development build behind; a production start must not serve it.
+  const development = built > 0 && !fs.readFileSync(buildFile, "utf8").includes('mode = "production"');
   const sources = Math.max(newestMtime("app"), fs.statSync("remix.config.js").mtimeMs, fs.statSync("package-lock.json").mtimeMs);
-  if (built >= sources) return;
+  if (built >= sources && !development) return;
   console.log("Building the app (remix build)…");
   const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], {
     stdio: "inherit",

@@ -1,4 +1,4 @@
-// /healthz answers ok only while the database answers.
+// /healthz answers ok only while the database answers; pages render for people and crawlers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, setDb } from "../../app/db.server";
 import { startTestApp, type TestApp } from "../support/app";
@@ -8,6 +8,16 @@ beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(async () => app?.close());
+
+describe("server rendering", () => {
+  it("answers browsers and crawlers alike (crawlers get the fully rendered page)", async () => {
+    for (const agent of ["Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", "Googlebot/2.1 (+http://www.google.com/bot.html)"]) {
+      const res = await fetch(`${app.url}/`, { headers: { "User-Agent": agent } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("Samen schrijven aan de influencercode");
+    }
+  });
+});
 
 describe("/healthz", () => {
   it("answers ok while the database answers", async () => {
