@@ -33,7 +33,8 @@ function securityHeaders(config: Config) {
         // Collaboration carets and the editor set style attributes.
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
-        `connect-src 'self' ${wsOrigin}`,
+        // In development `remix dev` live-reloads over its own websocket port.
+        `connect-src 'self' ${wsOrigin}${config.production ? "" : " ws://localhost:*"}`,
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
