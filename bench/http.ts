@@ -14,7 +14,7 @@ import pg from "pg";
 import { openDatabase } from "../app/db.server";
 import { migrateToLatest } from "../app/migrate.server";
 import { DEMO_PASSWORD, seedDemoData } from "../seeds/index";
-import { buildIfStale } from "../scripts/build-if-stale.mjs";
+import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -232,7 +232,7 @@ function writeReadme(table: string, load: string): void {
     "## bench:http",
     "",
     `Measured ${date} with \`BENCH_RUNS=${RUNS} npm run bench:http\` on ${os.cpus().length} cores (${cpu}), Node ${process.version}, PostgreSQL on 127.0.0.1.`,
-    `The server (\`node --import tsx server/index.ts\`, NODE_ENV=production) runs pinned to core 0, autocannon (${CONNECTIONS} connections, ${SECONDS} s after a warm-up) to core 1; PostgreSQL shares the machine.`,
+    `The server (\`node build/server/index.js\`, what \`npm start\` runs, NODE_ENV=production) runs pinned to core 0, autocannon (${CONNECTIONS} connections, ${SECONDS} s after a warm-up) to core 1; PostgreSQL shares the machine.`,
     `Figures are the median of ${RUNS} round${RUNS === 1 ? "" : "s"} (errors are summed); other work on the machine makes them noisy (load average ${load}). \`BENCH_WRITE_README=1\` rewrites these figures.`,
     "",
     table,
@@ -245,17 +245,9 @@ function writeReadme(table: string, load: string): void {
   console.log(`bench/README.md updated`);
 }
 
-/** The server must run a production build; `remix dev` leaves a development one behind. */
-function ensureProductionBuild(): void {
-  buildIfStale();
-  if (!fs.readFileSync("build/index.js", "utf8").includes("jsxDEV")) return;
-  console.log("build/ holds a development build; building for production");
-  const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-  if (r.status !== 0) throw new Error("remix build failed");
-}
-
 async function main() {
-  ensureProductionBuild();
+  // The production build and server bundle, exactly what `npm start` runs.
+  await buildIfStale();
   const dbName = `codewerf_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -272,7 +264,7 @@ async function main() {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const loadAtStart = os.loadavg()[0].toFixed(1);
-    server = spawnServer(["--import", "tsx", "server/index.ts"], serverEnv(port, { DATABASE_URL: dbUrl.toString() }), 0);
+    server = spawnServer([SERVER_BUNDLE], serverEnv(port, { DATABASE_URL: dbUrl.toString() }), 0);
     await waitHealthy(base, server.child, server.output);
     const cookie = await login(base);
     await checkSectionPage(base, cookie);

@@ -1,28 +1,45 @@
-// Runs `remix build` when build/index.js is missing or older than the app's sources.
+// Builds what `npm start` runs when it is missing or older than its sources: the Remix app
+// (`remix build` → build/index.js) and the server bundled by esbuild (→ build/server/index.js),
+// so a start runs plain JavaScript instead of compiling TypeScript on the fly.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import esbuild from "esbuild";
 
-function newestMtime(dir) {
+const SOURCES = ["app", "server", "migrations", "seeds", "remix.config.js", "package-lock.json"];
+export const SERVER_BUNDLE = path.resolve("build/server/index.js");
+const REMIX_BUILD = path.resolve("build/index.js");
+
+function newestMtime(p) {
+  const stat = fs.statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
+  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
   return newest;
 }
 
-export function buildIfStale() {
-  const buildFile = path.resolve("build/index.js");
-  const built = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
+const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+
+export async function buildIfStale() {
+  const sources = Math.max(...SOURCES.map(newestMtime));
   // `remix dev` leaves a development build behind; a production start must not serve it.
-  const development = built > 0 && !fs.readFileSync(buildFile, "utf8").includes('mode = "production"');
-  const sources = Math.max(newestMtime("app"), fs.statSync("remix.config.js").mtimeMs, fs.statSync("package-lock.json").mtimeMs);
-  if (built >= sources && !development) return;
-  console.log("Building the app (remix build)…");
+  const development = mtime(REMIX_BUILD) > 0 && !fs.readFileSync(REMIX_BUILD, "utf8").includes('mode = "production"');
+  if (Math.min(mtime(REMIX_BUILD), mtime(SERVER_BUNDLE)) >= sources && !development) return;
+  console.log("Building the app (remix build, server bundle)…");
   const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], {
     stdio: "inherit",
     env: { ...process.env, NODE_ENV: "production" },
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  await esbuild.build({
+    entryPoints: ["server/index.ts"],
+    outfile: SERVER_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    alias: { "~": "./app" },
+    logLevel: "warning",
+  });
 }

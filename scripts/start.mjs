@@ -1,9 +1,8 @@
-// `npm start`: builds the Remix app when needed, then runs the server (TypeScript through
-// tsx, in this same process so signals reach it directly).
-import { buildIfStale } from "./build-if-stale.mjs";
+// `npm start`: builds the app and the server bundle when needed, then runs the server in
+// this same process (so signals reach it directly).
+import { buildIfStale, SERVER_BUNDLE } from "./build-if-stale.mjs";
+import { pathToFileURL } from "node:url";
 
 process.env.NODE_ENV ??= "production";
-buildIfStale();
-const { register } = await import("tsx/esm/api");
-register();
-await import("../server/index.ts");
+await buildIfStale();
+await import(pathToFileURL(SERVER_BUNDLE).href);

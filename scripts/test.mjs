@@ -3,6 +3,6 @@
 import { spawnSync } from "node:child_process";
 import { buildIfStale } from "./build-if-stale.mjs";
 
-buildIfStale();
+await buildIfStale();
 const r = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...process.argv.slice(2)], { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -16,6 +16,8 @@ const started = Date.now();
 const c = config();
 const logger = log();
 
+// Importing the Remix build and opening the database overlap (each takes most of a second).
+const buildLoading = loadRemixBuild({ development: process.env.NODE_ENV === "development" });
 const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir });
 setDb(database);
 const applied = await migrateToLatest(database);
@@ -29,7 +31,7 @@ if (c.embedded && (await isEmpty(database))) {
   console.log("");
 }
 
-const { build, ready } = await loadRemixBuild({ development: process.env.NODE_ENV === "development" });
+const { build, ready } = await buildLoading;
 
 const collab = createCollabServer({ redisUrl: c.redisUrl });
 const app = createHttpApp({ config: c, build, health: () => collab.health() });
