@@ -48,6 +48,8 @@ export class SharedDoc {
   private fullState: Uint8Array | null = null;
   private fullStateMessage: Uint8Array | null = null;
   private serverStep1: Uint8Array | null = null;
+  /** The stored state, until it is applied to `doc`: the first syncs only need its bytes. */
+  private unapplied: Uint8Array | null = null;
   private held = new Map<Connection, HeldAck[]>();
   private remoteBeforeLoad: Uint8Array[] | null = [];
   /** Messages sent to clients, and relayed batches (benchmark, /healthz). */
@@ -66,8 +68,9 @@ export class SharedDoc {
 
   private async load(): Promise<void> {
     const stored = await loadDocState(this.deps.db, this.name);
-    Y.applyUpdate(this.doc, stored.state, LOAD);
-    // The loaded state is itself a complete update: the first joiners get it without re-encoding.
+    // The loaded state is itself a complete update: the first joiners get it without re-encoding,
+    // and it is applied to the Y.Doc right after their answers went out (or when needed earlier).
+    this.unapplied = stored.state;
     this.fullState = stored.tailRows === 0 ? stored.state : null;
     this.writer = new DocWriter(this.name, this.codeId, this.sectionId, stored.tailRows, {
       db: this.deps.db,
@@ -77,23 +80,36 @@ export class SharedDoc {
       onStored: this.deps.onStored,
     });
     this.loaded = true;
-    for (const update of this.remoteBeforeLoad ?? []) Y.applyUpdate(this.doc, update, REMOTE);
+    const remote = this.remoteBeforeLoad ?? [];
     this.remoteBeforeLoad = null;
+    if (remote.length) this.hydrate();
+    for (const update of remote) Y.applyUpdate(this.doc, update, REMOTE);
+    setImmediate(() => this.hydrate());
+  }
+
+  /** Applies the stored state to the Y.Doc (once); everything that reads or changes the doc calls it first. */
+  private hydrate(): void {
+    const state = this.unapplied;
+    if (!state) return;
+    this.unapplied = null;
+    Y.applyUpdate(this.doc, state, LOAD);
   }
 
   /** Sync step 2 for a client's state vector (the whole document, encoded once per version). */
   syncStep2For(stateVector: Uint8Array): Uint8Array {
     if (stateVector.length === 1 && stateVector[0] === 0) {
+      if (!this.fullState) this.hydrate();
       this.fullState ??= Y.encodeStateAsUpdate(this.doc);
       this.fullStateMessage ??= syncMessage(SYNC_STEP2, this.fullState);
       return this.fullStateMessage;
     }
+    this.hydrate();
     return syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector));
   }
 
   /** The server's sync step 1: asks a writer for whatever it has that the server lacks. */
   syncStep1(): Uint8Array {
-    this.serverStep1 ??= syncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc));
+    this.serverStep1 ??= syncMessage(SYNC_STEP1, this.unapplied ? Y.encodeStateVectorFromUpdate(this.unapplied) : Y.encodeStateVector(this.doc));
     return this.serverStep1;
   }
 
@@ -102,6 +118,7 @@ export class SharedDoc {
    * stored batch, unless Yjs holds some of it as pending (missing dependencies).
    */
   applyFromConnection(conn: Connection, update: Uint8Array, seq: number, meta: { to: Map<number, number> }): void {
+    this.hydrate();
     Y.applyUpdate(this.doc, update, conn);
     const writer = this.writer!;
     const needs = new Map([...meta.to].filter(([client, clock]) => Y.getState(this.doc.store, client) < clock));
@@ -128,7 +145,10 @@ export class SharedDoc {
   /** An update made on another instance (relayed to local clients, stored over there). */
   applyRemote(update: Uint8Array): void {
     if (this.remoteBeforeLoad) this.remoteBeforeLoad.push(update);
-    else Y.applyUpdate(this.doc, update, REMOTE);
+    else {
+      this.hydrate();
+      Y.applyUpdate(this.doc, update, REMOTE);
+    }
   }
 
   /** A closed socket: no acks are held for it and its presence goes away. */
@@ -141,14 +161,16 @@ export class SharedDoc {
   /** Re-reads the stored state (after a Redis outage, another instance may have stored more). */
   async resyncFromStore(): Promise<void> {
     const stored = await loadDocState(this.deps.db, this.name);
+    this.hydrate();
     Y.applyUpdate(this.doc, stored.state, RESYNC);
   }
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    // Applying the stored state changes nothing the caches describe.
+    if (origin === LOAD) return;
     this.fullState = null;
     this.fullStateMessage = null;
     this.serverStep1 = null;
-    if (origin === LOAD) return;
     this.relayQueue.push(update);
     this.relayOrigins.add(origin);
     if (origin !== REMOTE && origin !== RESYNC) {
