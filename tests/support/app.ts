@@ -24,6 +24,9 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, opts: { collab?: CollabServerOptions } = {}): Promise<TestApp> {
   const { db, databaseUrl, dataDir } = await testDatabase();
   const server = http.createServer();
+  // As in production (server/index.ts): clients close idle keep-alive sockets first, so a
+  // request never lands on a socket the server is closing at that moment.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
