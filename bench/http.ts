@@ -7,7 +7,6 @@
 // section of bench/README.md with the figures).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -15,6 +14,7 @@ import { openDatabase } from "../app/db.server";
 import { migrateToLatest } from "../app/migrate.server";
 import { DEMO_PASSWORD, seedDemoData } from "../seeds/index";
 import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
+import { freePort } from "../tests/support/server-process";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -51,16 +51,6 @@ function pinned(core: number, cmd: string, args: string[]): [string, string[]] {
   return HAS_TASKSET ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 // Keyboard-only use, landmarks and labels, and the language switch, in Chromium.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { e2eEnabled, launchBrowser, newContext, signedInContext } from "../support/browser";
+import { e2eEnabled, newContext, signedInContext, startBrowserAndServer } from "../support/browser";
 import { testDatabaseEnv } from "../support/db";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
@@ -68,11 +68,7 @@ describe.runIf(e2eEnabled)("accessibility in the browser", { timeout: 120_000 },
   let server: ServerProcess;
 
   beforeAll(async () => {
-    const [b, s] = await Promise.allSettled([launchBrowser(), testDatabaseEnv().then((env) => startServerProcess(env))]);
-    if (b.status === "fulfilled") browser = b.value;
-    if (s.status === "fulfilled") server = s.value;
-    if (b.status === "rejected") throw b.reason;
-    if (s.status === "rejected") throw s.reason;
+    ({ browser, server } = await startBrowserAndServer(testDatabaseEnv().then((env) => startServerProcess(env))));
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sections as seededSections } from "../../seeds/content";
-import { e2eEnabled, launchBrowser, login, newContext, scrollsHorizontally } from "../support/browser";
+import { e2eEnabled, login, newContext, scrollsHorizontally, startBrowserAndServer } from "../support/browser";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
 describe.runIf(e2eEnabled)("a fresh embedded start in the browser", { timeout: 120_000 }, () => {
@@ -22,11 +22,7 @@ describe.runIf(e2eEnabled)("a fresh embedded start in the browser", { timeout: 1
     // the server runs as a plain `npm start` (embedded, one instance) even when the test run
     // itself uses PostgreSQL and Redis.
     const env = { DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined } as unknown as Record<string, string>;
-    const [b, s] = await Promise.allSettled([launchBrowser(), startServerProcess(env, { timeoutMs: 90_000 })]);
-    if (b.status === "fulfilled") browser = b.value;
-    if (s.status === "fulfilled") server = s.value;
-    if (b.status === "rejected") throw b.reason;
-    if (s.status === "rejected") throw s.reason;
+    ({ browser, server } = await startBrowserAndServer(startServerProcess(env, { timeoutMs: 90_000 })));
   });
   afterAll(async () => {
     await browser?.close();

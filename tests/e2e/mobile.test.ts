@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { e2eEnabled, launchBrowser, newContext, scrollsHorizontally, signedInContext } from "../support/browser";
+import { e2eEnabled, newContext, scrollsHorizontally, signedInContext, startBrowserAndServer } from "../support/browser";
 import { testDatabaseEnv } from "../support/db";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
@@ -32,11 +32,7 @@ describe.runIf(e2eEnabled)("small screens and screenshots", { timeout: 120_000 }
   let server: ServerProcess;
 
   beforeAll(async () => {
-    const [b, s] = await Promise.allSettled([launchBrowser(), testDatabaseEnv().then((env) => startServerProcess(env))]);
-    if (b.status === "fulfilled") browser = b.value;
-    if (s.status === "fulfilled") server = s.value;
-    if (b.status === "rejected") throw b.reason;
-    if (s.status === "rejected") throw s.reason;
+    ({ browser, server } = await startBrowserAndServer(testDatabaseEnv().then((env) => startServerProcess(env))));
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { chromium } from "playwright-core";
+import type { ServerProcess } from "./server-process";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -97,4 +98,18 @@ export async function scrollsHorizontally(page: Page): Promise<{ scrollWidth: nu
     innerWidth: window.innerWidth,
   }));
   return { scrollWidth, innerWidth, overflowing: scrollWidth > innerWidth || scrollWidth > configured || innerWidth > configured };
+}
+
+/**
+ * Starts Chromium and a server side by side (each takes seconds); if either fails, the other is
+ * stopped and the error thrown, so a file's beforeAll fails cleanly.
+ */
+export async function startBrowserAndServer(starting: Promise<ServerProcess>): Promise<{ browser: Browser; server: ServerProcess }> {
+  const [b, s] = await Promise.allSettled([launchBrowser(), starting]);
+  if (b.status === "rejected" || s.status === "rejected") {
+    if (b.status === "fulfilled") await b.value.close();
+    if (s.status === "fulfilled") await s.value.stop();
+    throw b.status === "rejected" ? b.reason : (s as PromiseRejectedResult).reason;
+  }
+  return { browser: b.value, server: s.value };
 }
