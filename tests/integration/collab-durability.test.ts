@@ -86,7 +86,14 @@ describe("durability", () => {
       // so the process dies with edits relayed to others but not yet stored.
       let dead = false;
       server.child.once("exit", () => (dead = true));
+      // Bounded: one edit per writer per timer tick (a fast typist, not a flood), and a deadline,
+      // so a server that stops acknowledging fails the test instead of spinning forever.
+      const deadline = Date.now() + 60_000;
       while (!dead) {
+        if (Date.now() > deadline) {
+          const states = writers.map((w) => ({ connected: w.client.provider.wsconnected, acked: w.acked.size, pending: w.pending.length }));
+          throw new Error(`round ${round}: ${totalAcked()} of ${target} edits acknowledged after 60 s: ${JSON.stringify(states)}`);
+        }
         if (totalAcked() >= target && server.child.signalCode === null && !server.child.killed) server.child.kill("SIGKILL");
         for (const w of writers) {
           if (!w.client.provider.wsconnected) continue;
@@ -94,7 +101,7 @@ describe("durability", () => {
           insertText(w.client.doc, 0, tag);
           w.pending.push({ tag, socket: w.client.provider.ws, index: w.client.sent() });
         }
-        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, 2));
       }
       // Edits some other client received before the process died, whose author got no "saved".
       const texts = writers.map((w) => w.client.text());
