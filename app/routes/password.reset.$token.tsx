@@ -1,6 +1,5 @@
 // Choosing a new password from the e-mailed link; every old session ends.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -13,6 +12,7 @@ import { handleAction, handleLoader, parseForm } from "~/http.server";
 import { peekToken } from "~/models/tokens.server";
 import { resetPassword } from "~/models/users.server";
 import { pageTitle } from "~/components/meta";
+import { keepPageAfterSubmit } from "~/components/single-use-link";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "reset.title");
 
@@ -23,10 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-// After the form is sent the token is used up: re-running the loader would replace the
-// success message with the "link already used" error page.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
-  formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
+export const shouldRevalidate = keepPageAfterSubmit;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {

@@ -2,7 +2,6 @@
 // this page out of signup.tsx's layout (which has no <Outlet/>), so /signup/confirm/:token
 // renders this page and not the signup form.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
@@ -13,6 +12,7 @@ import { handleAction, handleLoader } from "~/http.server";
 import { peekToken } from "~/models/tokens.server";
 import { confirmEmail } from "~/models/users.server";
 import { pageTitle } from "~/components/meta";
+import { keepPageAfterSubmit } from "~/components/single-use-link";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "signup.confirm.title");
 
@@ -24,10 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-// After the form is sent the token is used up: re-running the loader would replace the
-// success message with the "link already used" error page.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
-  formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
+export const shouldRevalidate = keepPageAfterSubmit;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAction(request, null, async () => {
