@@ -97,6 +97,15 @@ function Shell({ children, title }: { children: ReactNode; title?: string }) {
                   <NavLink to="/outbox">{t("nav.outbox")}</NavLink>
                 </li>
               ) : null}
+              {/* --- nav: comments, inbox and review (#6) --- */}
+
+
+              {/* --- nav: releases (#7) --- */}
+
+
+              {/* --- nav: pledges (#8) --- */}
+
+
               {user ? (
                 <li>
                   <NavLink to="/account" title={t("nav.signedInAs", { name: user.displayName })}>

@@ -2,7 +2,15 @@
 // from the server, the scripts and the tests, bundled or not.
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_foundation.js";
+import * as m0002 from "./0002_history.js";
+import * as m0003 from "./0003_comments_review.js";
+import * as m0004 from "./0004_releases.js";
+import * as m0005 from "./0005_pledges.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
+  "0002_history": m0002,
+  "0003_comments_review": m0003,
+  "0004_releases": m0004,
+  "0005_pledges": m0005,
 };

@@ -180,6 +180,21 @@ export const en: Record<MessageKey, string> = {
   "errors.invalid": "Please check the fields below.",
   "errors.back": "Back to the start",
 
+  // --- i18n: editor (#5) ---
+
+
+  // --- i18n: history and attribution (#5) ---
+
+
+  // --- i18n: comments, mentions, inbox and review (#6) ---
+
+
+  // --- i18n: releases (#7) ---
+
+
+  // --- i18n: pledges (#8) ---
+
+
   "time.never": "never",
   "footer.text": "Codewerf: an open platform for the Flemish code by and for influencers.",
   "footer.help": "Need help? Talk to Awel (102), the suicide line Zelfmoordlijn (1813) or Tele-Onthaal (106).",

@@ -178,6 +178,21 @@ export const nl = {
   "errors.invalid": "Controleer de velden hieronder.",
   "errors.back": "Terug naar de start",
 
+  // --- i18n: editor (#5) ---
+
+
+  // --- i18n: history and attribution (#5) ---
+
+
+  // --- i18n: comments, mentions, inbox and review (#6) ---
+
+
+  // --- i18n: releases (#7) ---
+
+
+  // --- i18n: pledges (#8) ---
+
+
   "time.never": "nog nooit",
   "footer.text": "Codewerf: een open platform voor de Vlaamse code voor en door influencers.",
   "footer.help": "Hulp nodig? Praat erover met Awel (102), de Zelfmoordlijn (1813) of Tele-Onthaal (106).",

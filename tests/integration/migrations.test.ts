@@ -6,6 +6,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Database, type DB } from "../../app/db.server";
 import { migrateToLatest } from "../../app/migrate.server";
+import { migrations } from "../../migrations/index";
 import { demoAccounts, seedDemoData } from "../../seeds/index";
 import { sections } from "../../seeds/content";
 
@@ -21,7 +22,8 @@ async function snapshotRows(db: DB) {
 }
 
 async function checkMigrateAndSeed(db: DB) {
-  expect(await migrateToLatest(db)).toEqual(["0001_foundation"]);
+  expect(await migrateToLatest(db)).toEqual(Object.keys(migrations).sort());
+  expect(Object.keys(migrations)[0]).toBe("0001_foundation");
   expect(await migrateToLatest(db)).toEqual([]);
   await seedDemoData(db);
   const first = await snapshotRows(db);

@@ -1,0 +1,4 @@
+// Comment threads, mentions, notifications and expert review (issue 6). Forward-only: never edit after it has shipped.
+import type { Kysely } from "kysely";
+
+export async function up(_db: Kysely<any>): Promise<void> {}
