@@ -7,6 +7,14 @@ export interface DomainEvents {
   "user.rights-changed": { userId: string };
   /** A section's editability changed (locked, unlocked). */
   "section.rights-changed": { codeId: string; sectionId: string };
+  /**
+   * A section's live text changed: emitted after the collaboration server stored a batch and
+   * its audit events were written (see `recordSectionEdits`). Listeners: staleness of
+   * approvals, version history, the live overview.
+   */
+  "section.changed": { codeId: string; sectionId: string; userIds: string[]; at: Date };
+  /** The ministry published a release (listeners: inbox and e-mail, re-pledge invitations). */
+  "release.published": { codeId: string; releaseId: string; version: string; major: number; minor: number; publishedBy: string | null };
 }
 
 type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void;

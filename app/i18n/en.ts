@@ -196,6 +196,7 @@ export const en: Record<MessageKey, string> = {
 
 
   "time.never": "never",
+  "user.deleted": "deleted user",
   "footer.text": "Codewerf: an open platform for the Flemish code by and for influencers.",
   "footer.help": "Need help? Talk to Awel (102), the suicide line Zelfmoordlijn (1813) or Tele-Onthaal (106).",
 };

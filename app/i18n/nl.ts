@@ -194,6 +194,7 @@ export const nl = {
 
 
   "time.never": "nog nooit",
+  "user.deleted": "verwijderde gebruiker",
   "footer.text": "Codewerf: een open platform voor de Vlaamse code voor en door influencers.",
   "footer.help": "Hulp nodig? Praat erover met Awel (102), de Zelfmoordlijn (1813) of Tele-Onthaal (106).",
 } as const;

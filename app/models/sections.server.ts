@@ -199,4 +199,5 @@ export async function recordSectionEdits(db: DB, e: { codeId: string; sectionId:
       data: { updateIds: e.updateIds },
     })),
   );
+  emit("section.changed", { codeId: e.codeId, sectionId: e.sectionId, userIds: e.userIds, at: new Date() });
 }
