@@ -15,6 +15,8 @@ const TAG_END = 0xa7;
 export class Ledger {
   sentAt = new Map<string, number>();
   latencies: number[] = [];
+  /** [sentAt, latency] of every delivery, for per-second breakdowns. */
+  samples: [number, number][] = [];
   savedLatencies: number[] = [];
   deliveries = 0;
   awarenessFrames = 0;
@@ -31,6 +33,7 @@ export class Ledger {
       const sent = this.sentAt.get(tag);
       if (sent !== undefined && !tag.startsWith(own)) {
         this.latencies.push(now - sent);
+        this.samples.push([sent, now - sent]);
         this.deliveries++;
       }
       at = end;

@@ -21,6 +21,9 @@ const CLIENT_CORE = process.env.BENCH_CLIENT_CORE ?? "1";
 const CODE = "influencercode";
 const FLAVOURS = (process.env.BENCH_FLAVOURS ?? "codewerf,hocuspocus,y-websocket").split(",") as Flavour[];
 const S4_DOCS = 400;
+/** BENCH_ONLY=s1,s8 runs only those scenarios (s1 s2 s3 s4 s5 s6 s8; s7 comes with s1, s9 with s6). */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
+const want = (s: string) => !ONLY || ONLY.has(s);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +83,9 @@ async function startServer(flavour: Flavour, env: Record<string, string> = {}, p
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const heapFile = path.join(os.tmpdir(), `codewerf-bench-heap-${process.pid}-${port}.json`);
-  const node = ["--expose-gc", "--require", path.resolve("bench/servers/heap-probe.cjs")];
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (stopped with SIGTERM then).
+  const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const node = ["--expose-gc", ...extra, "--require", path.resolve("bench/servers/heap-probe.cjs")];
   const args =
     flavour === "codewerf" ? [...node, "--import", "tsx", "server/index.ts"]
     : flavour === "hocuspocus" ? [...node, "bench/servers/hocuspocus.mjs"]
@@ -133,7 +138,7 @@ async function startServer(flavour: Flavour, env: Record<string, string> = {}, p
     },
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGKILL");
+      child.kill(extra.length ? "SIGTERM" : "SIGKILL");
       await exited;
     },
   };
@@ -237,6 +242,15 @@ async function runLoad(servers: RunningServer[], doc: string, n: number, rate: n
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = (await Promise.all(servers.map((s) => s.cpu()))).reduce((a, b) => a + b, 0);
   clients.forEach((c) => c.close());
+  if (process.env.BENCH_DEBUG) {
+    const buckets = new Map<number, number[]>();
+    for (const [sent, lat] of ledger.samples) {
+      const b = Math.floor((sent - t0) / 1000);
+      if (!buckets.has(b)) buckets.set(b, []);
+      buckets.get(b)!.push(lat);
+    }
+    console.error(`  ${doc}: per second p50/p99/max: ${[...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([b, l]) => `${b}s ${fmt(pct(l, 50))}/${fmt(pct(l, 99))}/${fmt(l.reduce((m, x) => Math.max(m, x), 0))}`).join("  ")}`);
+  }
   return {
     p50: pct(ledger.latencies, 50),
     p99: pct(ledger.latencies, 99),
@@ -334,57 +348,69 @@ async function main() {
         await c.login("creator1@codewerf.test");
         cookie = c.cookie;
       }
-      const before = flavour === "codewerf" ? await health(server) : null;
-      const s1 = await runLoad([server], "s1", 50, 5);
-      r["S1 50×5/s fan-out p50 / p99 ms"] = `${fmt(s1.p50)} / ${fmt(s1.p99)}`;
-      r["S1 time to saved p99 ms"] = flavour === "codewerf" ? fmt(s1.savedP99) : "— (no durable ack)";
-      if (flavour === "codewerf") {
-        s1p99 = s1.p99;
-        const after = await health(server);
-        r["S7 stored bytes / update payload"] = `${fmt((after.storedBytes - before!.storedBytes) / s1.payloadBytes, 2)} (${after.storedRows - before!.storedRows} rows)`;
-      } else r["S7 stored bytes / update payload"] = "— (in memory)";
-      console.error("  S1 done");
-      if (process.env.BENCH_QUICK) {
-        await server.stop();
-        continue;
+      if (want("s1")) {
+        const before = flavour === "codewerf" ? await health(server) : null;
+        const s1 = await runLoad([server], "s1", 50, 5);
+        r["S1 50×5/s fan-out p50 / p99 ms"] = `${fmt(s1.p50)} / ${fmt(s1.p99)}`;
+        r["S1 time to saved p99 ms"] = flavour === "codewerf" ? fmt(s1.savedP99) : "— (no durable ack)";
+        if (flavour === "codewerf") {
+          s1p99 = s1.p99;
+          const after = await health(server);
+          r["S7 stored bytes / update payload"] = `${fmt((after.storedBytes - before!.storedBytes) / s1.payloadBytes, 2)} (${after.storedRows - before!.storedRows} rows)`;
+        } else r["S7 stored bytes / update payload"] = "— (in memory)";
+        console.error("  S1 done");
       }
-      const s2 = await runLoad([server], "s2", 200, 2);
-      r["S2 200×2/s fan-out p50 / p99 ms"] = `${fmt(s2.p50)} / ${fmt(s2.p99)}`;
-      console.error("  S2 done");
-      const s3 = await runLoad([server], "s3", 200, 5);
-      r["S3 200×5/s fan-out p50 / p99 ms"] = `${fmt(s3.p50)} / ${fmt(s3.p99)}`;
-      r["S3 delivered %"] = fmt(s3.delivered, 2);
-      r["S3 server CPU cores (incl. PostgreSQL)"] = fmt(s3.cpuCores, 2);
-      r["S3 time to saved p99 ms"] = flavour === "codewerf" ? fmt(s3.savedP99) : "—";
-      console.error("  S3 done");
-      const s4 = await heapPerDoc(server);
-      r["S4 heap per open idle doc KB"] = fmt(s4.open / 1024);
-      r["S4 heap per doc after all left KB"] = fmt(s4.left / 1024);
-      console.error("  S4 done");
-      const s6 = await joinStorm(server, big);
-      r["S6 200 join 0.93 MB: all synced s"] = fmt(s6.allSynced / 1000, 2);
-      r["S6 server CPU s"] = fmt(s6.cpu, 2);
-      r["S9 awareness frames in the S6 storm"] = String(s6.awarenessFrames);
-      console.error("  S6/S9 done");
+      if (want("s2")) {
+        const s2 = await runLoad([server], "s2", 200, 2);
+        r["S2 200×2/s fan-out p50 / p99 ms"] = `${fmt(s2.p50)} / ${fmt(s2.p99)}`;
+        console.error("  S2 done");
+      }
+      if (want("s3")) {
+        const s3 = await runLoad([server], "s3", 200, 5);
+        r["S3 200×5/s fan-out p50 / p99 ms"] = `${fmt(s3.p50)} / ${fmt(s3.p99)}`;
+        r["S3 delivered %"] = fmt(s3.delivered, 2);
+        r["S3 server CPU cores (incl. PostgreSQL)"] = fmt(s3.cpuCores, 2);
+        r["S3 time to saved p99 ms"] = flavour === "codewerf" ? fmt(s3.savedP99) : "—";
+        console.error("  S3 done");
+      }
+      if (want("s4")) {
+        const s4 = await heapPerDoc(server);
+        r["S4 heap per open idle doc KB"] = fmt(s4.open / 1024);
+        r["S4 heap per doc after all left KB"] = fmt(s4.left / 1024);
+        console.error("  S4 done");
+      }
+      if (want("s6")) {
+        const s6 = await joinStorm(server, big);
+        r["S6 200 join 0.93 MB: all synced s"] = fmt(s6.allSynced / 1000, 2);
+        r["S6 server CPU s"] = fmt(s6.cpu, 2);
+        r["S9 awareness frames in the S6 storm"] = String(s6.awarenessFrames);
+        console.error("  S6/S9 done");
+      }
       if (flavour === "codewerf") {
-        const warm = await coldLoads(server);
-        r["S5 cold load 160 KB p50 ms (warm process)"] = fmt(pct(warm, 50));
+        if (want("s5")) {
+          const warm = await coldLoads(server);
+          r["S5 cold load 160 KB p50 ms (warm process)"] = fmt(pct(warm, 50));
+        }
         await server.stop();
-        const fresh = await startServer("codewerf");
-        const t0 = performance.now();
-        const c = clientFor(fresh, "cold-fresh", new Ledger(), 1);
-        await connectAll([c]);
-        r["S5 first load in a fresh process ms"] = fmt(c.syncedAt - t0);
-        c.close();
-        await fresh.stop();
-        const redis = await startRedis();
-        const a = await startServer("codewerf", { REDIS_URL: redis.url });
-        const b = await startServer("codewerf", { REDIS_URL: redis.url, PUBLIC_ORIGIN: a.url });
-        const s8 = await runLoad([a, b], "s8", 50, 5);
-        r["S8 two instances via Redis: p99 ms (added)"] = `${fmt(s8.p99)} (${fmt(s8.p99 - s1p99)})`;
-        await Promise.all([a.stop(), b.stop()]);
-        redis.stop();
-        console.error("  S5/S8 done");
+        if (want("s5")) {
+          const fresh = await startServer("codewerf");
+          const t0 = performance.now();
+          const c = clientFor(fresh, "cold-fresh", new Ledger(), 1);
+          await connectAll([c]);
+          r["S5 first load in a fresh process ms"] = fmt(c.syncedAt - t0);
+          c.close();
+          await fresh.stop();
+        }
+        if (want("s8")) {
+          const redis = await startRedis();
+          const a = await startServer("codewerf", { REDIS_URL: redis.url });
+          const b = await startServer("codewerf", { REDIS_URL: redis.url, PUBLIC_ORIGIN: a.url });
+          const s8 = await runLoad([a, b], "s8", 50, 5);
+          r["S8 two instances via Redis: p99 ms (added)"] = `${fmt(s8.p99)} (${fmt(s8.p99 - s1p99)})`;
+          await Promise.all([a.stop(), b.stop()]);
+          redis.stop();
+          console.error("  S5/S8 done");
+        }
       } else {
         r["S5 cold load 160 KB p50 ms (warm process)"] = "— (in memory)";
         r["S5 first load in a fresh process ms"] = "—";

@@ -245,10 +245,27 @@ export class CollabServer {
         } catch (err) {
           this.log.error({ err, doc: next.docName }, "change hook failed");
         }
+        // Throttle: what is stored during the pause joins the next call (skipped when closing).
+        if (this.options.hookIntervalMs && !this.closing) await this.hookPause(this.options.hookIntervalMs);
       }
       this.hookRunning.delete(batch.docName);
     })();
     this.hookRunning.set(batch.docName, run);
+  }
+
+  private readonly hookPauses = new Set<() => void>();
+
+  /** A pause between hook calls that `close()` cuts short. */
+  private hookPause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.hookPauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.hookPauses.add(done);
+    });
   }
 
   private onControl(m: ControlMessage): void {
@@ -312,6 +329,7 @@ export class CollabServer {
     const docs = [...this.docs.values()];
     for (const d of docs) if (d.idleTimer) clearTimeout(d.idleTimer);
     await Promise.all(docs.map((d) => d.ready.then(() => d.flush()).catch((err) => this.log.error({ err, doc: d.name }, "final flush failed"))));
+    for (const cut of [...this.hookPauses]) cut();
     await Promise.all(this.hookRunning.values());
     const sockets = [...this.connections].map((c) => c.ws);
     for (const conn of this.connections) conn.close(CLOSE.goingAway, "server shutting down");

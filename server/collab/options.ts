@@ -9,6 +9,7 @@ const EnvSchema = z.object({
   COLLAB_AWARENESS_INTERVAL_MS: z.coerce.number().int().positive().default(100),
   COLLAB_COMPACT_AFTER_ROWS: z.coerce.number().int().positive().default(100),
   COLLAB_COMMIT_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
+  COLLAB_HOOK_INTERVAL_MS: z.coerce.number().int().nonnegative().default(500),
 });
 
 export interface CollabOptions {
@@ -27,6 +28,12 @@ export interface CollabOptions {
    * (fewer rows, later "saved"). 0 = write as soon as the previous write is done.
    */
   commitDelayMs: number;
+  /**
+   * The change hook (audit events, `section.changed` listeners: staleness, history, overview)
+   * runs at most once per interval per document; batches stored meanwhile are merged into the
+   * next call. The first batch after a quiet interval is reported at once.
+   */
+  hookIntervalMs: number;
 }
 
 export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollabOptions {
@@ -38,5 +45,6 @@ export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Coll
     awarenessIntervalMs: e.COLLAB_AWARENESS_INTERVAL_MS,
     compactAfterRows: e.COLLAB_COMPACT_AFTER_ROWS,
     commitDelayMs: e.COLLAB_COMMIT_DELAY_MS,
+    hookIntervalMs: e.COLLAB_HOOK_INTERVAL_MS,
   };
 }
