@@ -195,6 +195,8 @@ export class SharedDoc {
     this.localQueue = [];
     if (!updates.length) return;
     const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
+    // Other instances first: their clients' path is longer (Redis, another process).
+    if (local.length) this.deps.publishUpdate(this.name, local.length === updates.length ? merged : Y.mergeUpdates(local));
     const message = syncMessage(SYNC_UPDATE, merged);
     // A lone sender already has its own update; everyone else gets the merged one.
     const skip = origins.size === 1 ? [...origins][0] : null;
@@ -204,7 +206,6 @@ export class SharedDoc {
       this.stats.framesSent++;
     }
     this.stats.relayed++;
-    if (local.length) this.deps.publishUpdate(this.name, local.length === updates.length ? merged : Y.mergeUpdates(local));
   }
 
   /** Everything stored, acknowledged and shared. */
