@@ -135,8 +135,8 @@ export interface ReleasesTable {
   notes: Generated<string>;
   published_by: string | null;
   published_at: Generated<Date>;
-  overrides: Generated<Json<{ sectionId: string; reason: string }[]>>;
-  review_states: Generated<Json<unknown[]>>;
+  overrides: ColumnType<{ sectionId: string; reason: string }[], string | undefined, never>;
+  review_states: ColumnType<unknown[], string | undefined, never>;
 }
 
 export interface ReleaseSectionsTable {

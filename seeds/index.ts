@@ -7,6 +7,7 @@ import { hashPassword } from "../app/crypto.server";
 import type { Database, Role } from "../app/db.server";
 import { docName, richTextSchema, YDOC_FRAGMENT } from "../app/domain/richtext";
 import { organisations, sections } from "./content";
+import { seedReleases } from "./releases";
 
 import { CODE_ID } from "../app/models/codes";
 export { CODE_ID };
@@ -91,6 +92,7 @@ export async function seedDemoData(db: Kysely<Database>): Promise<void> {
       }
     }
   });
+  await seedReleases(db);
 }
 
 /** True when the database holds no accounts yet (a fresh embedded start). */
