@@ -101,6 +101,9 @@ function Shell({ children, title }: { children: ReactNode; title?: string }) {
 
 
               {/* --- nav: releases (#7) --- */}
+              <li>
+                <NavLink to="/codes/influencercode/releases">{t("nav.releases")}</NavLink>
+              </li>
 
 
               {/* --- nav: pledges (#8) --- */}

@@ -11,6 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("major", "integer", (c) => c.notNull().check(sql`major >= 0`))
     .addColumn("minor", "integer", (c) => c.notNull().check(sql`minor >= 0`))
     .addColumn("version", "text", (c) => c.notNull().generatedAlwaysAs(sql`major::text || '.' || minor::text`).stored())
+    // The code's title at publication: a release reads the same even if the code is renamed.
+    .addColumn("code_title", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("notes", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("published_by", "uuid", (c) => c.references("users.id").onDelete("set null"))
     .addColumn("published_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))

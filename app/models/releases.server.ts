@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { diffWords } from "diff";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "~/db.server";
-import { AppError } from "~/domain/errors";
+import { AppError, isAppError } from "~/domain/errors";
 import { isSafeHref, plainText, richTextSchema, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { authorize, type Actor } from "~/policies.server";
@@ -60,6 +60,7 @@ export interface ReleaseSection {
 export interface ReleaseSummary {
   id: string;
   codeId: string;
+  codeTitle: string;
   version: string;
   major: number;
   minor: number;
@@ -169,7 +170,7 @@ function summaryQuery(db: DB, codeId: string) {
   return db
     .selectFrom("releases as r")
     .leftJoin("users as u", "u.id", "r.published_by")
-    .select(["r.id", "r.code_id", "r.version", "r.major", "r.minor", "r.notes", "r.published_at", "r.published_by", "u.display_name as publisher_name"])
+    .select(["r.id", "r.code_id", "r.code_title", "r.version", "r.major", "r.minor", "r.notes", "r.published_at", "r.published_by", "u.display_name as publisher_name"])
     .where("r.code_id", "=", codeId);
 }
 
@@ -179,6 +180,7 @@ function toSummary(r: SummaryRow): ReleaseSummary {
   return {
     id: r.id,
     codeId: r.code_id,
+    codeTitle: r.code_title,
     version: r.version,
     major: r.major,
     minor: r.minor,
@@ -201,7 +203,7 @@ async function loadRelease(db: DB, id: string): Promise<Release> {
     db
       .selectFrom("releases as r")
       .leftJoin("users as u", "u.id", "r.published_by")
-      .select(["r.id", "r.code_id", "r.version", "r.major", "r.minor", "r.notes", "r.published_at", "r.published_by", "u.display_name as publisher_name", "r.overrides", "r.review_states"])
+      .select(["r.id", "r.code_id", "r.code_title", "r.version", "r.major", "r.minor", "r.notes", "r.published_at", "r.published_by", "u.display_name as publisher_name", "r.overrides", "r.review_states"])
       .where("r.id", "=", id)
       .executeTakeFirstOrThrow(),
     db.selectFrom("release_sections").selectAll().where("release_id", "=", id).orderBy("position").execute(),
@@ -274,6 +276,7 @@ export function releaseDocument(release: Release, origin: string) {
   return {
     schemaVersion: RELEASE_SCHEMA_VERSION,
     code: release.codeId,
+    codeTitle: release.codeTitle,
     version: release.version,
     major: release.major,
     minor: release.minor,
@@ -306,9 +309,9 @@ function dateNl(iso: string): string {
   return new Intl.DateTimeFormat("nl-BE", { dateStyle: "long", timeZone: "Europe/Brussels" }).format(new Date(iso));
 }
 
-export function releaseMarkdown(release: Release, codeTitle: string): CachedBody {
+export function releaseMarkdown(release: Release): CachedBody {
   return cachedBody(`${release.id}|md`, () => {
-    const lines = [`# ${codeTitle} — versie ${release.version}`, "", `Gepubliceerd op ${dateNl(release.publishedAt)}${release.publishedBy ? ` door ${release.publishedBy.name}` : ""}.`, ""];
+    const lines = [`# ${release.codeTitle} — versie ${release.version}`, "", `Gepubliceerd op ${dateNl(release.publishedAt)}${release.publishedBy ? ` door ${release.publishedBy.name}` : ""}.`, ""];
     if (release.notes) lines.push("## Over deze versie", "", release.notes, "");
     for (const s of release.sections) {
       lines.push(`## ${s.position}. ${s.title} {#${s.sectionId}}`, "", markdownOf(s.contentJson).trim(), "");
@@ -359,9 +362,9 @@ function markdownOf(node: PMJSON, indent = ""): string {
 }
 
 /** A standalone, printable HTML document: no script, inline styles only as an enhancement. */
-export function releaseHtml(release: Release, codeTitle: string): CachedBody {
+export function releaseHtml(release: Release): CachedBody {
   return cachedBody(`${release.id}|html`, () => {
-    const title = `${escapeHtml(codeTitle)} — versie ${escapeHtml(release.version)}`;
+    const title = `${escapeHtml(release.codeTitle)} — versie ${escapeHtml(release.version)}`;
     const toc = release.sections.map((s) => `<li><a href="#${escapeHtml(s.sectionId)}">${s.position}. ${escapeHtml(s.title)}</a></li>`).join("\n");
     const body = release.sections
       .map((s) => `<section id="${escapeHtml(s.sectionId)}">\n<h2>${s.position}. ${escapeHtml(s.title)}</h2>\n${s.html}\n</section>`)
@@ -562,7 +565,7 @@ const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "23
  */
 export async function publishRelease(db: DB, actor: Actor, input: PublishInput): Promise<ReleaseSummary> {
   authorize(actor, "release.publish");
-  await getCode(db, input.codeId);
+  const code = await getCode(db, input.codeId);
   const ready = await readiness(db, input.codeId);
   const unready = ready.filter((r) => !r.ready).map((r) => r.sectionId);
   const reasons = new Map(input.overrides.map((o) => [o.sectionId, o.reason.trim()]));
@@ -585,6 +588,7 @@ export async function publishRelease(db: DB, actor: Actor, input: PublishInput):
         .insertInto("releases")
         .values({
           code_id: input.codeId,
+          code_title: code.title,
           major,
           minor,
           notes: input.notes.trim(),
@@ -622,4 +626,50 @@ export async function publishRelease(db: DB, actor: Actor, input: PublishInput):
   const release = await loadRelease(db, published.id);
   const { overrides: _o, reviewStates: _r, sections: _s, ...summary } = release;
   return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving: strong ETags, long-lived caching for immutable bodies, CORS for the open data
+// ---------------------------------------------------------------------------------------------
+
+export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
+export const CORS_HEADERS: Record<string, string> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+  "Access-Control-Allow-Headers": "If-None-Match",
+  "Access-Control-Expose-Headers": "ETag",
+  "Access-Control-Max-Age": "86400",
+};
+
+/** A body with a strong ETag computed now (for resources that change, like the list). */
+export function withEtag(body: string): CachedBody {
+  return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"` };
+}
+
+function matchesEtag(request: Request, etag: string): boolean {
+  const header = request.headers.get("If-None-Match");
+  if (!header) return false;
+  return header.trim() === "*" || header.split(",").some((t) => t.trim() === etag);
+}
+
+/** 200 with the body, or 304 when the client already holds this exact representation. */
+export function cachedResponse(request: Request, entry: CachedBody, contentType: string, headers: Record<string, string>): Response {
+  const common = { ETag: entry.etag, ...headers };
+  if (matchesEtag(request, entry.etag)) return new Response(null, { status: 304, headers: common });
+  return new Response(request.method === "HEAD" ? null : entry.body, { status: 200, headers: { ...common, "Content-Type": contentType } });
+}
+
+/** A coded error as a JSON answer for the open-data API (other errors propagate). */
+export function apiError(e: unknown): Response {
+  if (!isAppError(e)) throw e;
+  const status = e.status;
+  return new Response(JSON.stringify({ error: e.code, message: e.messageKey }), {
+    status,
+    headers: { ...CORS_HEADERS, "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+/** The answer to a CORS preflight (a GET with If-None-Match is not a "simple" request); 405 for other methods. */
+export function corsPreflight(request: Request): Response {
+  return new Response(null, { status: request.method === "OPTIONS" ? 204 : 405, headers: { ...CORS_HEADERS, Allow: "GET, HEAD, OPTIONS" } });
 }

@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { db } from "~/db.server";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
+import { currentRelease } from "~/models/releases.server";
 import { listSections } from "~/models/sections.server";
 import { CODE_ID } from "~/models/codes";
 import { currentUser } from "~/session.server";
@@ -15,9 +16,11 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [user, sections] = await Promise.all([currentUser(request), listSections(db(), CODE_ID)]);
+  const [user, sections, release] = await Promise.all([currentUser(request), listSections(db(), CODE_ID), currentRelease(db(), CODE_ID)]);
   const lastChange = sections.reduce<Date | null>((max, s) => (!max || s.updatedAt > max ? s.updatedAt : max), null);
-  return { signedIn: Boolean(user), sectionCount: sections.length, locked: sections.filter((s) => s.locked).length, lastChange };
+  return {
+    release: release && { version: release.version, publishedAt: release.publishedAt, notes: release.notes },
+    signedIn: Boolean(user), sectionCount: sections.length, locked: sections.filter((s) => s.locked).length, lastChange };
 }
 
 export default function Home() {
@@ -33,6 +36,25 @@ export default function Home() {
           <Link className="button" to={data.signedIn ? `/codes/${CODE_ID}` : `/login?redirectTo=/codes/${CODE_ID}`}>
             {data.signedIn ? t("home.cta.draft") : t("home.cta.login")}
           </Link>
+        </p>
+      </section>
+      <section aria-labelledby="current-release-title" className="card" data-testid="current-release">
+        <h2 id="current-release-title">{t("release.current.title")}</h2>
+        {data.release ? (
+          <>
+            <p>
+              <Link className="button" to={`/codes/${CODE_ID}/releases/${data.release.version}`}>
+                {t("release.current.read", { version: data.release.version })}
+              </Link>
+            </p>
+            <p className="meta">{t("release.published", { when: formatDateTime(data.release.publishedAt, locale) })}</p>
+            {data.release.notes ? <p>{data.release.notes}</p> : null}
+          </>
+        ) : (
+          <p>{t("release.current.none")}</p>
+        )}
+        <p>
+          <Link to={`/codes/${CODE_ID}/releases`}>{t("release.current.all")}</Link>
         </p>
       </section>
       <section aria-labelledby="how-title">
