@@ -1,15 +1,18 @@
 // Releases: the ministry freezes the draft into an immutable, numbered version; anyone reads,
 // compares and exports it. Published rows never change, so their reads are cached in memory.
 import { createHash } from "node:crypto";
+import { yXmlFragmentToProsemirrorJSON } from "@tiptap/y-tiptap";
 import { diffWords } from "diff";
 import { sql, type Kysely } from "kysely";
+import * as Y from "yjs";
 import type { Database } from "~/db.server";
 import { AppError, isAppError } from "~/domain/errors";
-import { isSafeHref, plainText, richTextSchema, type PMJSON } from "~/domain/richtext";
+import { docName, isSafeHref, plainText, richTextSchema, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
-import { getCode, listSections, renderRichText, sectionText } from "./sections.server";
+import { getCode, listSections, renderRichText } from "./sections.server";
+import { loadDocState } from "./ydocs.server";
 
 type DB = Kysely<Database>;
 
@@ -484,13 +487,25 @@ export function compareSections(from: Side, to: Side, codeId = ""): Comparison {
   return { codeId, from: from.version, to: to.version, changes, counts };
 }
 
+/**
+ * A section's ProseMirror JSON straight from its stored Y.Doc, unrendered: whatever a client
+ * managed to put there (unknown nodes, hostile attributes) is only sanitised by `freezeContent`.
+ */
+async function storedDocument(db: DB, codeId: string, sectionId: string): Promise<PMJSON> {
+  const { state } = await loadDocState(db, docName(codeId, sectionId));
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON;
+  doc.destroy();
+  return json;
+}
+
 /** The live draft as a release-shaped side (frozen the same way a publication would). */
 export async function draftSections(db: DB, codeId: string): Promise<ReleaseSection[]> {
   const sections = await listSections(db, codeId);
   return Promise.all(
     sections.map(async (s) => {
-      const text = await sectionText(db, codeId, s.id);
-      return { sectionId: s.id, position: s.position, title: s.title, ...freezeContent(text.json), whyChanged: "" };
+      return { sectionId: s.id, position: s.position, title: s.title, ...freezeContent(await storedDocument(db, codeId, s.id)), whyChanged: "" };
     }),
   );
 }
