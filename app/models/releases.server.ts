@@ -273,7 +273,7 @@ function cachedBody(key: string, make: () => string): CachedBody {
   return entry;
 }
 
-/** The open-data JSON of a release (schema: docs/releases-json.md). */
+/** The open-data JSON of a release (schema: docs/release-json.md). */
 export function releaseDocument(release: Release, origin: string) {
   const base = `${origin}/codes/${release.codeId}/releases/${release.version}`;
   return {
@@ -303,7 +303,7 @@ export function releaseDocument(release: Release, origin: string) {
 }
 
 export function releaseJson(release: Release, origin: string): CachedBody {
-  return cachedBody(`${release.id}|json|${origin}`, () => JSON.stringify(releaseDocument(release, origin), null, 2));
+  return cachedBody(`${release.id}|json|${origin}`, () => JSON.stringify(releaseDocument(release, origin)));
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
