@@ -13,6 +13,11 @@ export interface DomainEvents {
    * approvals, version history, the live overview.
    */
   "section.changed": { codeId: string; sectionId: string; userIds: string[]; at: Date };
+  /**
+   * Who has a section open in the live editor now (the full list, sent by the collaboration
+   * server whenever a socket on it opens or closes). Listener: the live overview.
+   */
+  "section.presence": { codeId: string; sectionId: string; users: { id: string; name: string; readOnly: boolean }[] };
   /** The ministry published a release (listeners: inbox and e-mail, re-pledge invitations). */
   "release.published": { codeId: string; releaseId: string; version: string; major: number; minor: number; publishedBy: string | null };
 }

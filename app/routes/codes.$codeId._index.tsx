@@ -1,8 +1,9 @@
 // The draft: its sections in order, who reviews each, and which are locked.
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
+import { LiveSectionStatus, useLiveSections, type LiveSection } from "~/components/editor/LiveSectionStatus";
 import { FormError } from "~/components/Field";
 import { db } from "~/db.server";
 import { SectionLockSchema } from "~/domain/schemas";
@@ -10,10 +11,14 @@ import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
 import { handleAction, handleLoader, parseForm } from "~/http.server";
 import { recentEvents } from "~/models/audit.server";
+import { lastChanges, presenceRegistry } from "~/models/presence.server";
 import { getCode, listSections, sectionResource, setSectionLock } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
 import { requireUser } from "~/session.server";
 import { pageTitle } from "~/components/meta";
+import editorStyles from "~/styles/editor.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, "draft.title", { title: data?.code.title ?? "" });
 
@@ -22,7 +27,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleLoader(request, user, async () => {
     authorize(user, "draft.read");
     const code = await getCode(db(), params.codeId ?? "");
-    const [sections, events] = await Promise.all([listSections(db(), code.id), recentEvents(db(), "section", `${code.id}/`)]);
+    const [sections, events, changes] = await Promise.all([listSections(db(), code.id), recentEvents(db(), "section", `${code.id}/`), lastChanges(db(), code.id)]);
+    const live: Record<string, LiveSection> = Object.fromEntries(
+      sections.map((s) => [s.id, { here: [], change: { at: new Date(s.updatedAt).toISOString(), by: [] } }]),
+    );
+    for (const p of presenceRegistry().presence(code.id)) if (live[p.sectionId]) live[p.sectionId].here = p.here;
+    for (const c of changes) if (live[c.sectionId] && c.at > live[c.sectionId].change!.at) live[c.sectionId].change = { at: c.at, by: c.by };
     const titles = new Map(sections.map((s) => [s.id, s.title]));
     return {
       activity: events.map((e) => ({
@@ -35,6 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       code: { id: code.id, title: code.title, description: code.description },
       canLock: can(user, "section.lock"),
       sections: sections.map((s) => ({ ...s, canEdit: can(user, "section.edit", sectionResource(s)) })),
+      live,
     };
   });
 }
@@ -51,7 +62,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function Draft() {
   const t = useT();
   const locale = useLocale();
-  const { code, sections, canLock, activity } = useLoaderData<typeof loader>();
+  const { code, sections, canLock, activity, live: initialLive } = useLoaderData<typeof loader>();
+  const live = useLiveSections(code.id, initialLive);
   const result = failure(useActionData<typeof action>());
   const anyEditable = sections.some((s) => s.canEdit);
   return (
@@ -74,7 +86,7 @@ export default function Draft() {
             <p className="meta">
               {t("draft.reviewers")}: {s.reviewers.map((r) => r.name).join(", ")}
             </p>
-            <p className="meta">{t("draft.updated", { when: formatDateTime(s.updatedAt, locale) })}</p>
+            <LiveSectionStatus sectionId={s.id} state={live[s.id]} />
             <div className="section-state">
               {s.locked ? (
                 <span className="tag tag-warn" title={t("draft.lockedHelp")}>

@@ -1,12 +1,17 @@
-// One section: its current text (rendered on the server), reviewers and whether you may edit.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+// One section: the live editor over its text (rendered on the server for the first paint),
+// reviewers and whether you may edit.
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { SectionEditor } from "~/components/editor/SectionEditor";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
 import { handleLoader } from "~/http.server";
 import { getSectionForPage, sectionResource, sectionText } from "~/models/sections.server";
 import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
+import editorStyles from "~/styles/editor.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.section.title} · Codewerf` : "Codewerf" }];
 
@@ -22,13 +27,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       html: text.html,
       words: text.words,
       readOnlyReason: readOnlyReason(user, sectionResource(section)),
+      user: { id: user.id, name: user.display_name },
     };
   });
 }
 
 export default function SectionPage() {
   const t = useT();
-  const { codeId, section, html, words, readOnlyReason } = useLoaderData<typeof loader>();
+  const { codeId, section, html, words, readOnlyReason, user } = useLoaderData<typeof loader>();
   return (
     <article aria-labelledby="section-title" className="section-page">
       <p>
@@ -40,16 +46,7 @@ export default function SectionPage() {
       <p className="meta">
         {t("draft.reviewers")}: {section.reviewers.map((r) => r.name).join(", ")} · {t("section.words", { count: words })}
       </p>
-      {readOnlyReason ? (
-        <p className="notice" data-testid="read-only">
-          <strong>{t("section.readOnly")}:</strong> {t(`section.reason.${readOnlyReason}`)}
-        </p>
-      ) : (
-        <p className="notice notice-ok" data-testid="can-edit">
-          {t("section.canEdit")}
-        </p>
-      )}
-      {html ? <div className="prose" dangerouslySetInnerHTML={{ __html: html }} /> : <p>{t("section.empty")}</p>}
+      <SectionEditor codeId={codeId} sectionId={section.id} user={user} initialHtml={html} readOnlyReason={readOnlyReason} />
     </article>
   );
 }

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { db as processDb, type DB } from "../../app/db.server";
-import { on as onDomainEvent } from "../../app/events.server";
+import { emit as emitDomainEvent, on as onDomainEvent } from "../../app/events.server";
 import { log as processLog } from "../../app/log.server";
 import { recordSectionEdits } from "../../app/models/sections.server";
 import { can } from "../../app/policies.server";
@@ -152,6 +152,18 @@ export class CollabServer {
       () => conn.attach(),
       () => conn.close(CLOSE.internal, "document could not be loaded"),
     );
+    this.announcePresence(shared);
+  }
+
+  /** Tells the app who has this section open now (the live overview listens). */
+  private announcePresence(shared: SharedDoc): void {
+    const users = new Map<string, { id: string; name: string; readOnly: boolean }>();
+    for (const c of this.connections) {
+      if (c.shared !== shared || c.closed) continue;
+      const known = users.get(c.user.id);
+      users.set(c.user.id, { id: c.user.id, name: c.user.display_name, readOnly: (known?.readOnly ?? true) && c.readOnly });
+    }
+    emitDomainEvent("section.presence", { codeId: shared.codeId, sectionId: shared.sectionId, users: [...users.values()] });
   }
 
   private docFor(grant: Grant): SharedDoc {
@@ -194,6 +206,7 @@ export class CollabServer {
     const shared = conn.shared;
     shared.forget(conn);
     shared.refs--;
+    this.announcePresence(shared);
     if (shared.refs === 0 && !this.closing) {
       shared.idleTimer = setTimeout(() => void this.unload(shared), this.options.idleUnloadMs);
     }

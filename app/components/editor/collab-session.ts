@@ -1,0 +1,184 @@
+// The browser side of one section's live document: Y.Doc + WebsocketProvider + y-indexeddb,
+// and the truthful connection/saving state derived from the server's "saved" (100) and
+// "access" (101) messages (docs/collab-protocol.md). Browser-only; create it in an effect.
+import * as decoding from "lib0/decoding";
+import { IndexeddbPersistence } from "y-indexeddb";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { docName, YDOC_FRAGMENT } from "~/domain/richtext";
+
+export const MESSAGE_SAVED = 100;
+export const MESSAGE_ACCESS = 101;
+
+/** What the status line says; "saved" only once the server acknowledged every local update. */
+export type SaveStatus = "connecting" | "connected" | "saving" | "saved" | "offline";
+
+export interface CollabState {
+  status: SaveStatus;
+  /** Whether the server treats this socket as read-only (null until it said so). */
+  serverReadOnly: boolean | null;
+  /** Local edits the server has not acknowledged yet (survives reloads through localStorage). */
+  unsaved: boolean;
+  /** The editor may take over from the server-rendered HTML (synced, or offline with local data). */
+  ready: boolean;
+  /** Set when the server refused or closed for good (4400–4499). */
+  closedForGood: boolean;
+}
+
+interface CountingWebSocket extends WebSocket {
+  sentUpdates: number;
+}
+
+/**
+ * A WebSocket that counts update-bearing frames (sync step 2 = [0, 1, …], update = [0, 2, …]),
+ * which the server's "saved" count refers to. Made on demand: the server bundle has no WebSocket.
+ */
+function countingWebSocket(): typeof WebSocket {
+  return class extends WebSocket implements CountingWebSocket {
+    sentUpdates = 0;
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      const bytes = data instanceof Uint8Array ? data : null;
+      if (bytes && bytes[0] === 0 && (bytes[1] === 1 || bytes[1] === 2)) this.sentUpdates++;
+      super.send(data);
+    }
+  };
+}
+
+export interface CollabSessionOptions {
+  codeId: string;
+  sectionId: string;
+  userId: string;
+  /** Keep offline edits in IndexedDB (only for people who may edit). */
+  persistOffline: boolean;
+  /** Base of the websocket URL; default: this page's origin with ws(s). */
+  wsBase?: string;
+}
+
+export class CollabSession {
+  readonly ydoc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  readonly persistence: IndexeddbPersistence | null;
+  private state: CollabState;
+  private readonly listeners = new Set<() => void>();
+  private readonly unsavedKey: string;
+  private everSaved = false;
+  private persistenceSynced: boolean;
+  /** Sockets that closed or failed since the page opened (a connected one included). */
+  private closes = 0;
+  private destroyed = false;
+
+  constructor(private readonly opts: CollabSessionOptions) {
+    const name = docName(opts.codeId, opts.sectionId);
+    this.unsavedKey = `codewerf:unsaved:${opts.userId}:${name}`;
+    const wsBase = opts.wsBase ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`;
+    this.state = { status: "connecting", serverReadOnly: null, unsaved: opts.persistOffline && readFlag(this.unsavedKey), ready: false, closedForGood: false };
+    this.persistence = opts.persistOffline ? new IndexeddbPersistence(`codewerf:${opts.userId}:${name}`, this.ydoc) : null;
+    this.persistenceSynced = !this.persistence;
+    this.provider = new WebsocketProvider(wsBase, name, this.ydoc, {
+      WebSocketPolyfill: countingWebSocket(),
+      // Tabs of one browser talk through the server too, so "saved" always means the server has it.
+      disableBc: true,
+      maxBackoffTime: 2000,
+    });
+    this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder) => this.onSaved(decoding.readVarUint(decoder));
+    this.provider.messageHandlers[MESSAGE_ACCESS] = (_encoder, decoder) => this.set({ serverReadOnly: decoding.readVarUint(decoder) === 1 });
+    this.provider.on("status", () => this.refresh());
+    this.provider.on("sync", () => this.refresh());
+    this.provider.on("connection-close", (event) => {
+      this.closes++;
+      if (event && event.code >= 4400 && event.code < 4500) this.set({ closedForGood: true });
+      this.refresh();
+    });
+    this.ydoc.on("update", this.onDocUpdate);
+    this.persistence?.whenSynced.then(() => {
+      this.persistenceSynced = true;
+      this.refresh();
+    });
+    window.addEventListener("online", this.refresh);
+    window.addEventListener("offline", this.refresh);
+  }
+
+  get snapshot(): CollabState {
+    return this.state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  destroy(): void {
+    this.destroyed = true;
+    window.removeEventListener("online", this.refresh);
+    window.removeEventListener("offline", this.refresh);
+    this.ydoc.off("update", this.onDocUpdate);
+    this.provider.destroy();
+    void this.persistence?.destroy();
+    this.ydoc.destroy();
+    this.listeners.clear();
+  }
+
+  private get socket(): CountingWebSocket | null {
+    return this.provider.ws as CountingWebSocket | null;
+  }
+
+  /** A change that did not come from the server or from IndexedDB is ours and must be saved. */
+  private onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider || origin === this.persistence) return;
+    if (this.state.serverReadOnly) return; // the server drops it; nothing to wait for
+    if (this.opts.persistOffline) writeFlag(this.unsavedKey, true);
+    this.set({ unsaved: true });
+    this.refresh();
+  };
+
+  private onSaved(count: number): void {
+    const ws = this.socket;
+    if (!ws || count < ws.sentUpdates) return;
+    // The server holds everything this socket sent. Edits made while offline were part of the
+    // sync step 2 of this socket, so they are covered too.
+    if (this.state.unsaved) this.everSaved = true;
+    if (this.opts.persistOffline) writeFlag(this.unsavedKey, false);
+    this.set({ unsaved: false });
+    this.refresh();
+  }
+
+  private refresh = (): void => {
+    if (this.destroyed) return;
+    const p = this.provider;
+    const online = p.wsconnected && (typeof navigator === "undefined" || navigator.onLine !== false);
+    let status: SaveStatus;
+    if (!online) status = this.closes > 0 || this.state.ready ? "offline" : "connecting";
+    else if (!p.synced) status = "connecting";
+    else if (this.state.unsaved) status = "saving";
+    else status = this.everSaved ? "saved" : "connected";
+    // Synced with the server; or offline after a failed attempt with text kept in IndexedDB
+    // (without it the server-rendered text stays, rather than an empty editor).
+    const offlineWithText = this.persistenceSynced && this.closes > 0 && !p.synced && this.ydoc.getXmlFragment(YDOC_FRAGMENT).length > 0;
+    const ready = this.state.ready || (this.persistenceSynced && p.synced) || offlineWithText;
+    this.set({ status, ready });
+  };
+
+  private set(patch: Partial<CollabState>): void {
+    const next = { ...this.state, ...patch };
+    if ((Object.keys(next) as (keyof CollabState)[]).every((k) => next[k] === this.state[k])) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  }
+}
+
+function readFlag(key: string): boolean {
+  try {
+    return localStorage.getItem(key) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function writeFlag(key: string, on: boolean): void {
+  try {
+    if (on) localStorage.setItem(key, "1");
+    else localStorage.removeItem(key);
+  } catch {
+    // Private mode without storage: the in-memory state still tells the truth for this tab.
+  }
+}
