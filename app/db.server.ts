@@ -121,6 +121,78 @@ export interface YdocUpdatesTable {
 
 
 // --- tables: comments, mentions, inbox and review (#6) ---
+export interface CommentThreadsTable {
+  id: Generated<string>;
+  code_id: string;
+  section_id: string;
+  anchor_start: string | null;
+  anchor_end: string | null;
+  quote: Generated<string>;
+  kind: Generated<"comment" | "changes_requested">;
+  status: Generated<"open" | "resolved">;
+  resolved_by: string | null;
+  resolved_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  thread_id: string;
+  author_id: string | null;
+  body: string;
+  created_at: Generated<Date>;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  hidden_at: NullableTimestamp;
+  hidden_by: string | null;
+  hidden_reason: string | null;
+}
+
+export interface CommentMentionsTable {
+  comment_id: string;
+  user_id: string | null;
+  organisation_id: string | null;
+}
+
+export interface ReviewsTable {
+  id: Generated<string>;
+  code_id: string;
+  section_id: string;
+  organisation_id: string;
+  state: "approved" | "changes_requested";
+  user_id: string | null;
+  at: Generated<Date>;
+  content_hash: string;
+  content_text: string;
+  stale_at: NullableTimestamp;
+  thread_id: string | null;
+}
+
+export type NotificationKind = "mention" | "reply" | "review_request" | "release";
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: NotificationKind;
+  actor_id: string | null;
+  code_id: string | null;
+  section_id: string | null;
+  thread_id: string | null;
+  comment_id: string | null;
+  data: Generated<Json<Record<string, unknown>>>;
+  created_at: Generated<Date>;
+  read_at: NullableTimestamp;
+  emailed_at: NullableTimestamp;
+}
+
+export interface MailPreferencesTable {
+  user_id: string;
+  digest: Generated<boolean>;
+  unsubscribe_token: string;
+  last_digest_at: NullableTimestamp;
+  updated_at: Generated<Date>;
+}
 
 
 // --- tables: releases (#7) ---
@@ -177,6 +249,12 @@ export interface Database {
 
 
   // --- database: comments, mentions, inbox and review (#6) ---
+  comment_threads: CommentThreadsTable;
+  comments: CommentsTable;
+  comment_mentions: CommentMentionsTable;
+  reviews: ReviewsTable;
+  notifications: NotificationsTable;
+  mail_preferences: MailPreferencesTable;
 
 
   // --- database: releases (#7) ---

@@ -221,6 +221,8 @@ export const en: Record<MessageKey, string> = {
 
 
   // --- i18n: comments, mentions, inbox and review (#6) ---
+  "review.alreadyApproved": "Your organisation already approved this text. There is nothing new to approve.",
+  "review.unknownOrganisation": "That organisation is not a known expert organisation.",
 
 
   // --- i18n: releases (#7) ---

@@ -219,6 +219,8 @@ export const nl = {
 
 
   // --- i18n: comments, mentions, inbox and review (#6) ---
+  "review.alreadyApproved": "Je organisatie keurde deze tekst al goed. Er is niets nieuws om goed te keuren.",
+  "review.unknownOrganisation": "Die organisatie kennen we niet als expertorganisatie.",
 
 
   // --- i18n: releases (#7) ---
