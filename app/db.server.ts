@@ -118,6 +118,36 @@ export interface YdocUpdatesTable {
 
 
 // --- tables: history and attribution (#5) ---
+export type VersionKind = "auto" | "named" | "restore" | "initial";
+
+/** One snapshot of a section's text: taken when editing settles, named by someone, or a restore. */
+export interface SectionVersionsTable {
+  id: Generated<string>;
+  code_id: string;
+  section_id: string;
+  kind: VersionKind;
+  name: string | null;
+  restored_from: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  /** Y.encodeStateAsUpdate of the document at that moment. */
+  state: Uint8Array;
+  content_json: Json<unknown>;
+  text: string;
+  words: number;
+  words_added: Generated<number>;
+  words_removed: Generated<number>;
+  author_ids: ColumnType<string[], string | undefined, string>;
+}
+
+/** Who wrote the Yjs items [clock_from, clock_to) of client `client_id` in a document. */
+export interface YdocAuthorsTable {
+  doc_name: string;
+  client_id: ColumnType<string, string | number, string | number>;
+  clock_from: number;
+  clock_to: number;
+  user_id: string | null;
+}
 
 
 // --- tables: comments, mentions, inbox and review (#6) ---
@@ -246,6 +276,8 @@ export interface Database {
 
 
   // --- database: history and attribution (#5) ---
+  section_versions: SectionVersionsTable;
+  ydoc_authors: YdocAuthorsTable;
 
 
   // --- database: comments, mentions, inbox and review (#6) ---

@@ -136,7 +136,8 @@ async function docVersion(db: DB, name: string): Promise<string> {
 const renderedTexts = new Map<string, { version: string; text: SectionText }>();
 const RENDERED_TEXTS_MAX = 1000;
 
-function decodeText(state: Uint8Array): SectionText {
+/** A stored Yjs state as ProseMirror JSON, safe HTML and a word count. */
+export function decodeText(state: Uint8Array): SectionText {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON;

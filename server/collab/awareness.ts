@@ -2,12 +2,12 @@
 // ids it owns, the user's name and colour come from its session, and changes go out merged.
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import { userColour } from "../../app/domain/colours";
 import { awarenessMessage } from "./protocol";
 
 const MAX_STATE_CHARS = 8 * 1024;
 const MAX_IDS_PER_CONNECTION = 4;
 const REMOTE_TTL_MS = 30_000;
-const COLOURS = ["#b5179e", "#3a0ca3", "#0077b6", "#2a9d8f", "#588157", "#bc6c25", "#d62828", "#6d597a"];
 
 /** A local connection as presence sees it. */
 export interface AwarenessPeer {
@@ -23,12 +23,6 @@ interface Entry {
   owner: AwarenessPeer | null;
   /** Last change, for entries relayed from another instance. */
   at: number;
-}
-
-export function userColour(userId: string): string {
-  let h = 0;
-  for (const ch of userId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return COLOURS[h % COLOURS.length];
 }
 
 function encodeEntries(entries: Map<number, Entry>, ids: Iterable<number>): Uint8Array {

@@ -3,6 +3,9 @@
 import type { Logger } from "pino";
 import * as Y from "yjs";
 import type { DB } from "../../app/db.server";
+import type { PMJSON } from "../../app/domain/richtext";
+import { AuthorRuns, type AuthorRange } from "../../app/models/attribution.server";
+import { replaceFragmentContent } from "../../app/models/live-sections.server";
 import { loadDocState } from "../../app/models/ydocs.server";
 import { DocAwareness } from "./awareness";
 import type { Connection } from "./connection";
@@ -13,6 +16,11 @@ import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from "./protocol";
 const LOAD = Symbol("load");
 const REMOTE = Symbol("remote");
 const RESYNC = Symbol("resync");
+
+/** The origin of a change made by a user: a Connection, or a server-side edit such as a restore. */
+interface UserOrigin {
+  user: { id: string };
+}
 
 export interface DocDeps {
   db: DB;
@@ -51,6 +59,7 @@ export class SharedDoc {
   /** The stored state, until it is applied to `doc`: the first syncs only need its bytes. */
   private unapplied: Uint8Array | null = null;
   private held = new Map<Connection, HeldAck[]>();
+  private readonly authorRuns = new AuthorRuns();
   private remoteBeforeLoad: Uint8Array[] | null = [];
   /** Messages sent to clients, and relayed batches (benchmark, /healthz). */
   stats = { relayed: 0, framesSent: 0 };
@@ -119,8 +128,11 @@ export class SharedDoc {
    */
   applyFromConnection(conn: Connection, update: Uint8Array, seq: number, meta: { to: Map<number, number> }): void {
     this.hydrate();
+    const before = [...meta.to.keys()].map((client) => [client, Y.getState(this.doc.store, client)] as const);
     Y.applyUpdate(this.doc, update, conn);
     const writer = this.writer!;
+    // Only the clock ranges this update added are credited to its sender.
+    this.credit(before, conn.user.id);
     const needs = new Map([...meta.to].filter(([client, clock]) => Y.getState(this.doc.store, client) < clock));
     if (needs.size || this.held.has(conn)) {
       const list = this.held.get(conn) ?? [];
@@ -130,6 +142,29 @@ export class SharedDoc {
       writer.ack(conn, seq);
     }
     if (this.held.size) this.releaseHeld();
+  }
+
+  private credit(before: (readonly [number, number])[], userId: string): void {
+    const ranges: AuthorRange[] = [];
+    for (const [client, from] of before) {
+      const to = Y.getState(this.doc.store, client);
+      if (to > from) ranges.push(this.authorRuns.credit(client, from, to, userId));
+    }
+    if (ranges.length) this.writer!.addAuthors(ranges);
+  }
+
+  /**
+   * Changes the text into `json` as a new change by `userId` (a restore): relayed to every
+   * connection and stored like an edit; resolves once it is durable.
+   */
+  async replaceText(json: PMJSON, userId: string): Promise<void> {
+    await this.ready;
+    this.hydrate();
+    const before = [[this.doc.clientID, Y.getState(this.doc.store, this.doc.clientID)] as const];
+    const origin: UserOrigin = { user: { id: userId } };
+    replaceFragmentContent(this.doc, json, origin);
+    this.credit(before, userId);
+    await this.flush();
   }
 
   /** Acks held for pending structs are released, in order, once those structs are integrated. */
@@ -174,9 +209,8 @@ export class SharedDoc {
     this.relayQueue.push(update);
     this.relayOrigins.add(origin);
     if (origin !== REMOTE && origin !== RESYNC) {
-      const conn = origin as Connection;
       this.localQueue.push(update);
-      this.writer!.add(update, conn.user.id);
+      this.writer!.add(update, (origin as UserOrigin).user.id);
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;

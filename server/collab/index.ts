@@ -7,6 +7,9 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { db as processDb, type DB } from "../../app/db.server";
 import { emit as emitDomainEvent, on as onDomainEvent } from "../../app/events.server";
 import { log as processLog } from "../../app/log.server";
+import { recordAuthorRanges } from "../../app/models/attribution.server";
+import { recordIdleVersion } from "../../app/models/history.server";
+import { registerLiveSections } from "../../app/models/live-sections.server";
 import { recordSectionEdits } from "../../app/models/sections.server";
 import { can } from "../../app/policies.server";
 import { userFromCookieHeader } from "../../app/session.server";
@@ -15,6 +18,7 @@ import { Connection } from "./connection";
 import { SharedDoc } from "./document";
 import { collabOptionsFromEnv, type CollabOptions } from "./options";
 import type { StoredBatch } from "./persistence";
+import { docName, type PMJSON } from "../../app/domain/richtext";
 import { CLOSE } from "./protocol";
 import { RedisFanout, type ControlMessage } from "./redis";
 
@@ -31,6 +35,11 @@ export interface CollabServerOptions extends Partial<CollabOptions> {
    * Default: `recordSectionEdits` (one `section.edited` audit event per user and batch).
    */
   onStored?: (batch: StoredBatch) => Promise<void> | void;
+  /**
+   * Called once a section had no stored edits for `historyIdleMs` (and for every section with
+   * such a pending burst at shutdown). Default: `recordIdleVersion` (a version in the history).
+   */
+  onSettled?: (section: { codeId: string; sectionId: string }) => Promise<void> | void;
   log?: Logger;
 }
 
@@ -57,6 +66,9 @@ export class CollabServer {
   private readonly hook: NonNullable<CollabServerOptions["onStored"]>;
   private readonly hookPending = new Map<string, StoredBatch>();
   private readonly hookRunning = new Map<string, Promise<void>>();
+  private readonly settled: NonNullable<CollabServerOptions["onSettled"]>;
+  /** Sections with stored edits that no version covers yet: the idle timer per document. */
+  private readonly settling = new Map<string, { codeId: string; sectionId: string; timer: NodeJS.Timeout }>();
   private readonly unsubscribe: (() => void)[];
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
@@ -67,6 +79,7 @@ export class CollabServer {
     this.db = opts.db ?? processDb;
     this.sections = new SectionResources(this.db);
     this.hook = opts.onStored ?? ((b) => recordSectionEdits(this.db(), b));
+    this.settled = opts.onSettled ?? ((s) => recordIdleVersion(this.db(), s.codeId, s.sectionId).then(() => undefined));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxPayloadBytes, perMessageDeflate: false });
     this.fanout = opts.redisUrl
       ? new RedisFanout(
@@ -90,7 +103,26 @@ export class CollabServer {
         this.fanout?.publishControl({ type: "section", codeId, sectionId });
       }),
     ];
+    this.unsubscribe.push(registerLiveSections({ replaceText: (codeId, sectionId, json, userId) => this.replaceText(codeId, sectionId, json, userId) }));
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+  }
+
+  /**
+   * The in-process API behind `liveSections().replaceText` (restoring a version): applied to
+   * the live document (loaded for the occasion when nobody has it open), so connected clients
+   * get it through the normal relay; resolves once stored.
+   */
+  async replaceText(codeId: string, sectionId: string, json: PMJSON, userId: string): Promise<void> {
+    if (this.closing) throw new Error("the collaboration server is shutting down");
+    const shared = this.docFor({ docName: docName(codeId, sectionId), codeId, sectionId });
+    shared.refs++;
+    if (shared.idleTimer) clearTimeout(shared.idleTimer);
+    shared.idleTimer = null;
+    try {
+      await shared.replaceText(json, userId);
+    } finally {
+      this.release(shared);
+    }
   }
 
   /** Takes over `/collab/*` upgrades on `server`; other upgrade paths get 404. */
@@ -166,7 +198,7 @@ export class CollabServer {
     emitDomainEvent("section.presence", { codeId: shared.codeId, sectionId: shared.sectionId, users: [...users.values()] });
   }
 
-  private docFor(grant: Grant): SharedDoc {
+  private docFor(grant: Pick<Grant, "docName" | "codeId" | "sectionId">): SharedDoc {
     const existing = this.docs.get(grant.docName);
     if (existing) return existing;
     const fanout = this.fanout;
@@ -205,6 +237,11 @@ export class CollabServer {
     else this.perUser.delete(conn.user.id);
     const shared = conn.shared;
     shared.forget(conn);
+    this.release(shared);
+  }
+
+  /** One user of the document less; the last one starts the idle unload timer. */
+  private release(shared: SharedDoc): void {
     shared.refs--;
     this.announcePresence(shared);
     if (shared.refs === 0 && !this.closing) {
@@ -246,6 +283,7 @@ export class CollabServer {
       waiting.userIds = [...new Set([...waiting.userIds, ...batch.userIds])];
       waiting.updateIds = [...waiting.updateIds, ...batch.updateIds];
       waiting.bytes += batch.bytes;
+      waiting.authors = [...waiting.authors, ...batch.authors];
     } else {
       this.hookPending.set(batch.docName, { ...batch });
     }
@@ -254,10 +292,16 @@ export class CollabServer {
       for (let next; (next = this.hookPending.get(batch.docName)); ) {
         this.hookPending.delete(batch.docName);
         try {
+          await recordAuthorRanges(this.db(), next.docName, next.authors);
+        } catch (err) {
+          this.log.error({ err, doc: next.docName }, "recording authors failed");
+        }
+        try {
           await this.hook(next);
         } catch (err) {
           this.log.error({ err, doc: next.docName }, "change hook failed");
         }
+        this.settleLater(next);
         // Throttle: what is stored during the pause joins the next call (skipped when closing).
         if (this.options.hookIntervalMs && !this.closing) await this.hookPause(this.options.hookIntervalMs);
       }
@@ -279,6 +323,27 @@ export class CollabServer {
       const timer = setTimeout(done, ms);
       this.hookPauses.add(done);
     });
+  }
+
+  /** (Re)starts the section's idle timer: the version is taken when the burst of edits settles. */
+  private settleLater(batch: StoredBatch): void {
+    const pending = this.settling.get(batch.docName);
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => void this.settle(batch.docName), this.options.historyIdleMs);
+    timer.unref();
+    this.settling.set(batch.docName, { codeId: batch.codeId, sectionId: batch.sectionId, timer });
+  }
+
+  private async settle(name: string): Promise<void> {
+    const pending = this.settling.get(name);
+    if (!pending) return;
+    this.settling.delete(name);
+    clearTimeout(pending.timer);
+    try {
+      await this.settled({ codeId: pending.codeId, sectionId: pending.sectionId });
+    } catch (err) {
+      this.log.error({ err, doc: name }, "taking a version after an editing burst failed");
+    }
   }
 
   private onControl(m: ControlMessage): void {
@@ -344,6 +409,7 @@ export class CollabServer {
     await Promise.all(docs.map((d) => d.ready.then(() => d.flush()).catch((err) => this.log.error({ err, doc: d.name }, "final flush failed"))));
     for (const cut of [...this.hookPauses]) cut();
     await Promise.all(this.hookRunning.values());
+    await Promise.all([...this.settling.keys()].map((name) => this.settle(name)));
     const sockets = [...this.connections].map((c) => c.ws);
     for (const conn of this.connections) conn.close(CLOSE.goingAway, "server shutting down");
     await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ const EnvSchema = z.object({
   COLLAB_COMPACT_AFTER_ROWS: z.coerce.number().int().positive().default(100),
   COLLAB_COMMIT_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   COLLAB_HOOK_INTERVAL_MS: z.coerce.number().int().nonnegative().default(500),
+  COLLAB_HISTORY_IDLE_MS: z.coerce.number().int().positive().default(5 * 60_000),
 });
 
 export interface CollabOptions {
@@ -34,6 +35,8 @@ export interface CollabOptions {
    * next call. The first batch after a quiet interval is reported at once.
    */
   hookIntervalMs: number;
+  /** A version is taken once a section has had no stored edits for this long. */
+  historyIdleMs: number;
 }
 
 export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollabOptions {
@@ -46,5 +49,6 @@ export function collabOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Coll
     compactAfterRows: e.COLLAB_COMPACT_AFTER_ROWS,
     commitDelayMs: e.COLLAB_COMMIT_DELAY_MS,
     hookIntervalMs: e.COLLAB_HOOK_INTERVAL_MS,
+    historyIdleMs: e.COLLAB_HISTORY_IDLE_MS,
   };
 }

@@ -2,6 +2,7 @@
 // meanwhile is merged into the next single INSERT. Acknowledgements are released only after commit.
 import * as Y from "yjs";
 import type { DB } from "../../app/db.server";
+import type { AuthorRange } from "../../app/models/attribution.server";
 import { appendUpdate, compactDoc } from "../../app/models/ydocs.server";
 import type { Logger } from "pino";
 
@@ -20,15 +21,18 @@ export interface StoredBatch {
   /** Ids of the `ydoc_updates` rows written. */
   updateIds: string[];
   bytes: number;
+  /** Who wrote which Yjs items in the stored rows (see app/models/attribution.server.ts). */
+  authors: AuthorRange[];
 }
 
 interface Batch {
   updates: Uint8Array[];
   userIds: Set<string>;
+  authors: AuthorRange[];
   acks: Map<AckTarget, number>;
 }
 
-const emptyBatch = (): Batch => ({ updates: [], userIds: new Set(), acks: new Map() });
+const emptyBatch = (): Batch => ({ updates: [], userIds: new Set(), authors: [], acks: new Map() });
 
 export interface WriterDeps {
   db: DB;
@@ -61,6 +65,11 @@ export class DocWriter {
     this.next.updates.push(update);
     if (userId) this.next.userIds.add(userId);
     this.kick();
+  }
+
+  /** Credits of the updates added in this turn (stored with them, reported to the hook). */
+  addAuthors(ranges: AuthorRange[]): void {
+    this.next.authors.push(...ranges);
   }
 
   /** Acknowledge `target`'s first `n` messages once everything queued so far is durable. */
@@ -124,7 +133,7 @@ export class DocWriter {
       this.stats.rows++;
       this.stats.bytes += bytes;
       this.tailRows++;
-      this.deps.onStored({ docName: this.name, codeId: this.codeId, sectionId: this.sectionId, userIds, updateIds, bytes });
+      this.deps.onStored({ docName: this.name, codeId: this.codeId, sectionId: this.sectionId, userIds, updateIds, bytes, authors: batch.authors });
       if (this.tailRows >= this.deps.compactAfterRows && !this.compacting) void this.compact();
     }
     for (const [target, n] of batch.acks) target.acknowledge(n);
