@@ -7,6 +7,7 @@ import { hashPassword } from "../app/crypto.server";
 import type { Database, Role } from "../app/db.server";
 import { docName, richTextSchema, YDOC_FRAGMENT } from "../app/domain/richtext";
 import { organisations, sections } from "./content";
+import { seedHistory } from "./history";
 import { seedReleases } from "./releases";
 
 import { CODE_ID } from "../app/models/codes";
@@ -92,6 +93,7 @@ export async function seedDemoData(db: Kysely<Database>): Promise<void> {
       }
     }
   });
+  await seedHistory(db, CODE_ID);
   await seedReleases(db);
 }
 

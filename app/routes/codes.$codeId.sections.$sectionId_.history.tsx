@@ -9,10 +9,9 @@ import { Field, FormError } from "~/components/Field";
 import { useVersionLabel } from "~/components/history/VersionLabel";
 import { pageTitle } from "~/components/meta";
 import { db } from "~/db.server";
-import { AppError } from "~/domain/errors";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
-import { handleAction, handleLoader, parseForm } from "~/http.server";
+import { handleAction, handleLoader, parseForm, translator } from "~/http.server";
 import { listVersions, nameVersion } from "~/models/history.server";
 import { getSectionForPage, sectionResource } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
@@ -45,9 +44,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await currentUser(request);
+  // A POST without a session is refused outright: 403, not a redirect to the login form.
+  if (!user) throw json({ message: translator(request)("errors.unauthenticated") }, { status: 403 });
   return handleAction(request, user, async () => {
-    // A POST without a session is refused outright (no redirect to a login form).
-    if (!user) throw new AppError("FORBIDDEN", "errors.unauthenticated");
     const input = await parseForm(request, NameVersionSchema);
     await nameVersion(db(), user, params.codeId ?? "", params.sectionId ?? "", input.name);
     return json({ ok: true as const, named: input.name });

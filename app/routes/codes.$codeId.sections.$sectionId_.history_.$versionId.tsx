@@ -1,7 +1,7 @@
 // One version of a section, read-only (rendered on the server through the schema), its redline
 // against the current text or another version, and (for people who may edit) restoring it.
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { failure } from "~/components/action-data";
@@ -10,10 +10,9 @@ import { Redline } from "~/components/history/Redline";
 import { useVersionLabel } from "~/components/history/VersionLabel";
 import { pageTitle } from "~/components/meta";
 import { db } from "~/db.server";
-import { AppError } from "~/domain/errors";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
-import { handleAction, handleLoader, parseForm } from "~/http.server";
+import { handleAction, handleLoader, parseForm, translator } from "~/http.server";
 import { getVersion, listVersions, redline, restoreVersion } from "~/models/history.server";
 import { getSectionForPage, sectionResource, sectionText } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
@@ -54,8 +53,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await currentUser(request);
+  // A POST without a session is refused outright: 403, not a redirect to the login form.
+  if (!user) throw json({ message: translator(request)("errors.unauthenticated") }, { status: 403 });
   return handleAction(request, user, async () => {
-    if (!user) throw new AppError("FORBIDDEN", "errors.unauthenticated");
     await parseForm(request, RestoreSchema);
     const codeId = params.codeId ?? "";
     const sectionId = params.sectionId ?? "";
