@@ -68,13 +68,13 @@ async function typeAndSave(c: TestClient, text: string): Promise<void> {
 
 describe("version history", () => {
   it("takes a version once editing has been idle for the configured time", async () => {
-    const c1 = as("creator1", "reclame");
+    const c1 = as("creator1", "voor-en-door");
     await typeAndSave(c1, " Idle-burst-woord een twee drie.");
     const savedAt = Date.now();
-    expect((await versions("reclame")).filter((v) => v.kind === "auto")).toHaveLength(0);
-    await waitFor(async () => (await versions("reclame")).some((v) => v.kind === "auto"), "an idle version", 10_000);
+    expect((await versions("voor-en-door")).filter((v) => v.kind === "auto")).toHaveLength(0);
+    await waitFor(async () => (await versions("voor-en-door")).some((v) => v.kind === "auto"), "an idle version", 10_000);
     expect(Date.now() - savedAt).toBeGreaterThanOrEqual(IDLE_MS - 100);
-    const [initial, v] = await versions("reclame");
+    const [initial, v] = await versions("voor-en-door");
     expect(initial.kind).toBe("initial");
     expect(v.kind).toBe("auto");
     expect(v.text).toContain("Idle-burst-woord een twee drie.");
@@ -83,22 +83,22 @@ describe("version history", () => {
     expect(v.words_removed).toBe(0);
     // Nothing changed since: the idle timer does not add a copy of the same text.
     await new Promise((r) => setTimeout(r, IDLE_MS * 1.5));
-    expect(await versions("reclame")).toHaveLength(2);
+    expect(await versions("voor-en-door")).toHaveLength(2);
   });
 
   it("names a version and lists versions with time, authors and word-count change", async () => {
-    const c2 = as("creator2", "reclame");
+    const c2 = as("creator2", "voor-en-door");
     await typeAndSave(c2, " Tweede schrijver voegt vier woorden toe.");
-    const res = await http.creator2.post("/codes/influencercode/sections/reclame/history", { intent: "name", name: "Na overleg met Awel" });
+    const res = await http.creator2.post("/codes/influencercode/sections/voor-en-door/history", { intent: "name", name: "Na overleg met Awel" });
     expect(res.status).toBe(200);
-    const named = (await versions("reclame")).find((v) => v.kind === "named")!;
+    const named = (await versions("voor-en-door")).find((v) => v.kind === "named")!;
     expect(named.name).toBe("Na overleg met Awel");
     expect(named.created_by).toBe(await userId("creator2"));
     expect(named.author_ids).toEqual([await userId("creator2")]);
     expect(named.words_added).toBe(6);
     expect(named.words_removed).toBe(0);
 
-    const page = pageText(await (await http.creator3.get("/codes/influencercode/sections/reclame/history")).text());
+    const page = pageText(await (await http.creator3.get("/codes/influencercode/sections/voor-en-door/history")).text());
     expect(page).toContain("Na overleg met Awel");
     expect(page).toContain("Geschreven door Milan De Smet");
     expect(page).toContain("+6 woorden / −0");
