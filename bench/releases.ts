@@ -165,17 +165,27 @@ async function main() {
     const json = await autocannon(base + JSON_PATH, SECONDS, child.pid);
 
     // Server time of a comparison, in this process: cold (rows loaded, then diffed) once, and the diff alone.
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const u = process.cpuUsage(since);
+      return (u.user + u.system) / 1000;
+    };
     const c0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const cold = await compareReleases(db, CODE, "2.0", "2.1");
     const coldMs = performance.now() - c0;
+    const coldCpu = cpuMs(cpu0);
     const [older, newer] = await Promise.all([getRelease(db, CODE, "2.0"), getRelease(db, CODE, "2.1")]);
     const diffs: number[] = [];
+    const diffCpus: number[] = [];
     for (let i = 0; i < 7; i++) {
       const d0 = performance.now();
+      const dc = process.cpuUsage();
       compareSections(older, newer);
       diffs.push(performance.now() - d0);
+      diffCpus.push(cpuMs(dc));
     }
     const diffMs = median(diffs);
+    const diffCpu = median(diffCpus);
     if (cold.counts.changed !== SECTIONS) throw new Error(`expected ${SECTIONS} changed sections, got ${JSON.stringify(cold.counts)}`);
 
     const table = [
@@ -184,11 +194,11 @@ async function main() {
       row(`GET ${PAGE} (HTML, through Remix)`, page),
       row(`GET ${JSON_PATH}`, json),
       "",
-      `| Compare 2.0 → 2.1 (${SECTIONS} sections × ${WORDS.toLocaleString("en")} words, every section edited) | Time | Goal | |`,
-      "|---|---:|---|---|",
-      `| cold: load both releases from PostgreSQL + word diff (\`compareReleases\`) | ${coldMs.toFixed(1)} ms | ≤ 100 ms | ${coldMs <= 100 ? "met" : "NOT met"} |`,
-      `| word diff alone (\`compareSections\`, median of 7) | ${diffMs.toFixed(1)} ms | ≤ 100 ms | ${diffMs <= 100 ? "met" : "NOT met"} |`,
-      `| first GET of the compare page over HTTP (whole request incl. Remix render, server on core 0) | ${compareHttpMs.toFixed(1)} ms | – | |`,
+      `| Compare 2.0 → 2.1 (${SECTIONS} sections × ${WORDS.toLocaleString("en")} words, every paragraph edited) | Wall time | CPU time | Goal | |`,
+      "|---|---:|---:|---|---|",
+      `| cold: load both releases from PostgreSQL + word diff (\`compareReleases\`) | ${coldMs.toFixed(1)} ms | ${coldCpu.toFixed(1)} ms | ≤ 100 ms | ${coldMs <= 100 ? "met" : coldCpu <= 100 ? "met in CPU time only" : "NOT met"} |`,
+      `| word diff alone (\`compareSections\`, median of 7) | ${diffMs.toFixed(1)} ms | ${diffCpu.toFixed(1)} ms | ≤ 100 ms | ${diffMs <= 100 ? "met" : diffCpu <= 100 ? "met in CPU time only" : "NOT met"} |`,
+      `| first GET of the compare page over HTTP (whole request incl. Remix render, server on core 0) | ${compareHttpMs.toFixed(1)} ms | – | – | |`,
     ].join("\n");
     console.log(`\nload average ${load} at the start, ${os.loadavg()[0].toFixed(1)} at the end\n\n${table}\n`);
   } finally {
