@@ -11,38 +11,47 @@ import { docName, isSafeHref, plainText, richTextSchema, YDOC_FRAGMENT, type PMJ
 import { emit } from "~/events.server";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
+import { readiness } from "./reviews.server";
 import { getCode, listSections, renderRichText } from "./sections.server";
 import { loadDocState } from "./ydocs.server";
 
 type DB = Kysely<Database>;
 
-// ---------------------------------------------------------------------------------------------
-// Readiness: TEMPORARY adapter with the signature of comments' `readiness` (reviews.server.ts),
-// until that lands: every reviewing organisation's cell counts as pending.
-// ---------------------------------------------------------------------------------------------
+/** A section's readiness with every review state, as `readiness` (reviews.server.ts) gives it. */
+export type SectionReadiness = Awaited<ReturnType<typeof readiness>>[number];
 
-export interface ReviewCell {
-  sectionId: string;
-  organisationId: string;
-  organisationName: string;
-  state: "pending" | "approved" | "changes_requested" | "stale";
-  at: Date | string | null;
-  by: string | null;
-}
-
-export interface SectionReadiness {
-  sectionId: string;
-  ready: boolean;
-  cells: ReviewCell[];
-}
-
-async function readiness(db: DB, codeId: string): Promise<SectionReadiness[]> {
-  const sections = await listSections(db, codeId);
-  return sections.map((s) => ({
-    sectionId: s.id,
-    ready: s.reviewers.length === 0,
-    cells: s.reviewers.map((r) => ({ sectionId: s.id, organisationId: r.id, organisationName: r.name, state: "pending" as const, at: null, by: null })),
+/** What a release keeps of the review states: the contract's fields (no internal ids). */
+function frozenReviewStates(ready: SectionReadiness[]): SectionReadiness[] {
+  return ready.map((r) => ({
+    sectionId: r.sectionId,
+    ready: r.ready,
+    cells: r.cells.map((c) => ({ sectionId: c.sectionId, organisationId: c.organisationId, organisationName: c.organisationName, state: c.state, at: c.at, by: c.by })),
   }));
+}
+
+/**
+ * Pre-fill for "waarom dit veranderde": per section, the opening comment of each review thread
+ * resolved since `since` (hidden or deleted comments left out), one line each.
+ */
+async function resolvedThreadNotes(db: DB, codeId: string, since: Date | null): Promise<Map<string, string>> {
+  const { rows } = await sql<{ section_id: string; quote: string; body: string }>`
+    select t.section_id, t.quote, first.body
+    from comment_threads t
+    join lateral (
+      select c.body from comments c
+      where c.thread_id = t.id and c.deleted_at is null and c.hidden_at is null
+      order by c.created_at limit 1
+    ) first on true
+    where t.code_id = ${codeId} and t.status = 'resolved'
+      ${since ? sql`and t.resolved_at > ${since}` : sql``}
+    order by t.section_id, t.resolved_at`.execute(db);
+  const notes = new Map<string, string[]>();
+  for (const r of rows) {
+    const body = r.body.replace(/\s+/g, " ").trim();
+    const line = `• ${body.length > 240 ? `${body.slice(0, 239)}…` : body}`;
+    notes.set(r.section_id, [...(notes.get(r.section_id) ?? []), line]);
+  }
+  return new Map([...notes].map(([id, lines]) => [id, lines.join("\n").slice(0, 2000)]));
 }
 
 export interface ReleaseOverride {
@@ -595,6 +604,7 @@ export async function publishPreview(db: DB, actor: Actor, codeId: string): Prom
   authorize(actor, "release.publish");
   await getCode(db, codeId);
   const [latest, ready, draft] = await Promise.all([currentRelease(db, codeId), readiness(db, codeId), draftSections(db, codeId)]);
+  const notes = await resolvedThreadNotes(db, codeId, latest ? new Date(latest.publishedAt) : null);
   const readyById = new Map(ready.map((r) => [r.sectionId, r.ready]));
   const changed = latest ? new Map(compareSections(latest, { version: "draft", sections: draft }).changes.map((c) => [c.sectionId, c.status !== "unchanged"])) : null;
   const summary = latest ? (({ overrides: _o, reviewStates: _r, sections: _s, ...rest }) => rest)(latest) : null;
@@ -602,7 +612,7 @@ export async function publishPreview(db: DB, actor: Actor, codeId: string): Prom
     latest: summary,
     proposed: { minor: nextVersion(latest?.version ?? null, "minor"), major: nextVersion(latest?.version ?? null, "major") },
     readiness: ready,
-    sections: draft.map((s) => ({ id: s.sectionId, title: s.title, position: s.position, ready: readyById.get(s.sectionId) ?? true, changed: changed ? (changed.get(s.sectionId) ?? true) : true, whyChanged: "" })),
+    sections: draft.map((s) => ({ id: s.sectionId, title: s.title, position: s.position, ready: readyById.get(s.sectionId) ?? true, changed: changed ? (changed.get(s.sectionId) ?? true) : true, whyChanged: notes.get(s.sectionId) ?? "" })),
   };
 }
 
@@ -644,7 +654,7 @@ export async function publishRelease(db: DB, actor: Actor, input: PublishInput):
           notes: input.notes.trim(),
           published_by: actor.id,
           overrides: JSON.stringify(overrides),
-          review_states: JSON.stringify(ready),
+          review_states: JSON.stringify(frozenReviewStates(ready)),
         })
         .returning(["id", "version", "major", "minor", "published_at"])
         .executeTakeFirstOrThrow();

@@ -168,6 +168,31 @@ describe("overrides", () => {
   });
 });
 
+describe("the publish page", () => {
+  it("shows readiness and pre-fills 'waarom dit veranderde' from review threads resolved since the last release", async () => {
+    await editSection("reclame", (fragment) => {
+      const p = new Y.XmlElement("paragraph");
+      p.insert(0, [new Y.XmlText("Kortingscodes zijn ook reclame.")]);
+      fragment.push([p]);
+    });
+    const thread = await sql<{ id: string }>`
+      insert into comment_threads (code_id, section_id, quote, status, resolved_at)
+      values (${CODE}, 'reclame', 'Zeg het meteen', 'resolved', now()) returning id`.execute(app.db);
+    await sql`insert into comments (thread_id, body) values (${thread.rows[0].id}, 'Vermeld ook kortingscodes als reclame, vroeg Mediawijs.')`.execute(app.db);
+    const hidden = await sql<{ id: string }>`
+      insert into comment_threads (code_id, section_id, status, resolved_at) values (${CODE}, 'reclame', 'resolved', now()) returning id`.execute(app.db);
+    await sql`insert into comments (thread_id, body, hidden_at) values (${hidden.rows[0].id}, 'verborgen scheldwoord', now())`.execute(app.db);
+
+    const res = await ministry.get(PUBLISH);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('data-testid="readiness"');
+    const field = /<textarea[^>]*name="why\.reclame"[^>]*>([^<]*)<\/textarea>/.exec(html);
+    expect(field?.[1]).toContain("Vermeld ook kortingscodes als reclame, vroeg Mediawijs.");
+    expect(html).not.toContain("verborgen scheldwoord");
+  });
+});
+
 describe("compare", () => {
   const side = (version: string, sections: [string, string, string][]): { version: string; sections: ReleaseSection[] } => ({
     version,
