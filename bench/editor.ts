@@ -1,0 +1,231 @@
+// bench:editor — the live editor in Chromium against the real server (`npm start`'s bundle on a
+// fresh embedded database): (1) keystroke-to-screen latency at the other contexts with 2 and
+// with 10 editors typing at once, (2) navigation → editable, synced editor for a 160 KB section.
+//
+// Keystrokes are editor transactions dispatched inside each page (one short unique word each,
+// 5 per second per editor, at the start of the first paragraph): Playwright's keyboard goes
+// through the devtools protocol one call at a time and would measure itself. "On screen" is the
+// MutationObserver callback in the other page that sees the word in the editor's DOM (before
+// the paint of that frame). All pages run in one Chromium on this machine, so their clocks
+// (performance.timeOrigin + now) agree.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import * as Y from "yjs";
+import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
+import { launchBrowser, login } from "../tests/support/browser";
+import { connectClient, waitFor } from "../tests/support/collab";
+import { Client } from "../tests/support/http";
+import { freePort } from "../tests/support/server-process";
+
+const TYPE_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const RATE = 5; // keystrokes per second per editor
+const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 7);
+const BIG_SECTION = "zorg-voor-jezelf";
+const BIG_BYTES = 160 * 1024;
+const EDITORS = ["creator1", "awel", "creator2", "childfocus", "sensoa", "mediawijs", "agency", "ministerie"].map((n) => `${n}@codewerf.test`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function startServer() {
+  await buildIfStale();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "codewerf-bench-editor-"));
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.DATABASE_URL;
+  let out = "";
+  const child = spawn(process.execPath, [SERVER_BUNDLE], {
+    env: { ...env, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", PUBLIC_ORIGIN: url, DATA_DIR: dataDir, SESSION_SECRET: "bench-session-secret-0123456789" } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${out}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`server not healthy:\n${out}`);
+    await sleep(50);
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One signed-in storage state per account, so many contexts need only a few logins. */
+async function storageStates(browser: Browser, url: string): Promise<Map<string, Awaited<ReturnType<BrowserContext["storageState"]>>>> {
+  const states = new Map();
+  for (const email of EDITORS) {
+    const context = await browser.newContext({ baseURL: url });
+    const page = await context.newPage();
+    await login(page, email);
+    states.set(email, await context.storageState());
+    await context.close();
+  }
+  return states;
+}
+
+async function openEditor(browser: Browser, url: string, state: unknown, sectionId: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: url, storageState: state as never, viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`/codes/influencercode/sections/${sectionId}`);
+  await page.locator("[data-testid=editor-frame][data-live=true] .ProseMirror[contenteditable=true]").waitFor({ timeout: 60_000 });
+  return { context, page };
+}
+
+/** Scenario 1: `n` editors type at once; every page times the others' words. */
+async function typingLatency(browser: Browser, url: string, states: Map<string, unknown>, n: number, sectionId: string) {
+  const editors = [];
+  for (let i = 0; i < n; i++) editors.push(await openEditor(browser, url, states.get(EDITORS[i % EDITORS.length]), sectionId));
+  // Everyone sees everyone before the clock starts.
+  const people = new Set(EDITORS.slice(0, n)).size;
+  await Promise.all(editors.map((e) => e.page.locator("[data-testid=presence] li").nth(people - 1).waitFor({ timeout: 30_000 })));
+  await Promise.all(
+    editors.map((e, i) =>
+      e.page.evaluate(
+        ({ id, rate, seconds }) => {
+          const w = window as unknown as { __bench: { sent: Record<string, number>; seen: Record<string, number> } };
+          const el = document.querySelector(".ProseMirror") as HTMLElement & { editor: { view: { state: { tr: { insertText(t: string, pos: number): unknown } }; dispatch(tr: unknown): void } } };
+          const now = () => performance.timeOrigin + performance.now();
+          w.__bench = { sent: {}, seen: {} };
+          const pattern = /\bq(\d+)k(\d+)z\b/g;
+          new MutationObserver(() => {
+            const t = now();
+            const text = el.textContent ?? "";
+            for (const m of text.matchAll(pattern)) {
+              if (m[1] === String(id)) continue;
+              w.__bench.seen[m[0]] ??= t;
+            }
+          }).observe(el, { childList: true, subtree: true, characterData: true });
+          let seq = 0;
+          const timer = setInterval(() => {
+            const word = `q${id}k${++seq}z `;
+            const view = el.editor.view;
+            w.__bench.sent[word.trim()] = now();
+            view.dispatch(view.state.tr.insertText(word, 1));
+          }, 1000 / rate);
+          setTimeout(() => clearInterval(timer), seconds * 1000);
+        },
+        { id: i, rate: RATE, seconds: TYPE_SECONDS },
+      ),
+    ),
+  );
+  await sleep(TYPE_SECONDS * 1000 + 3000);
+  const results = await Promise.all(editors.map((e) => e.page.evaluate(() => (window as unknown as { __bench: { sent: Record<string, number>; seen: Record<string, number> } }).__bench)));
+  const sent = new Map<string, number>();
+  for (const r of results) for (const [w, t] of Object.entries(r.sent)) sent.set(w, t);
+  const latencies: number[] = [];
+  let expected = 0;
+  for (const [i, r] of results.entries()) {
+    for (const [w] of sent) if (!w.startsWith(`q${i}k`)) expected++;
+    for (const [w, t] of Object.entries(r.seen)) if (sent.has(w)) latencies.push(t - sent.get(w)!);
+  }
+  for (const e of editors) await e.context.close();
+  latencies.sort((a, b) => a - b);
+  return { n, samples: latencies.length, delivered: latencies.length / Math.max(1, expected), p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies[latencies.length - 1] };
+}
+
+/** Fills a section with ~160 KB of text through a real collab client and waits for "saved". */
+async function makeBigSection(url: string): Promise<number> {
+  const http = new Client(url);
+  await http.login("creator1@codewerf.test");
+  const client = connectClient(url, BIG_SECTION, { cookie: http.cookie, origin: url });
+  await waitFor(() => client.provider.synced, "big section synced", 30_000);
+  const fragment = client.doc.getXmlFragment("default");
+  const sentence = "Neem tijd voor jezelf, ook als je publiek veel van je vraagt: rust is geen luxe maar een deel van je werk. ";
+  client.doc.transact(() => {
+    fragment.delete(0, fragment.length);
+    let bytes = 0;
+    const paragraphs: Y.XmlElement[] = [];
+    while (bytes < BIG_BYTES) {
+      const p = new Y.XmlElement("paragraph");
+      const text = `${paragraphs.length + 1}. ${sentence.repeat(3)}`;
+      p.insert(0, [new Y.XmlText(text)]);
+      paragraphs.push(p);
+      bytes += text.length;
+    }
+    fragment.insert(0, paragraphs);
+  });
+  await waitFor(() => client.state.saved >= client.sent() && client.sent() > 0, "big section saved", 30_000);
+  const size = Y.encodeStateAsUpdate(client.doc).length;
+  client.destroy();
+  return size;
+}
+
+/** Scenario 2: navigation start → the editor is live, editable and synced (timed in the page). */
+async function loadTimes(browser: Browser, url: string, state: unknown): Promise<number[]> {
+  const times: number[] = [];
+  const context = await browser.newContext({ baseURL: url, storageState: state as never });
+  await context.addInitScript(() => {
+    const w = window as unknown as { __editableAt?: number };
+    const check = () => {
+      if (w.__editableAt === undefined && document.querySelector("[data-testid=editor-frame][data-live=true] .ProseMirror[contenteditable=true]") && document.querySelector("[data-testid=editor-status]:not([data-status=connecting])")) {
+        w.__editableAt = performance.now();
+      }
+    };
+    new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
+  });
+  for (let i = 0; i < LOAD_RUNS + 1; i++) {
+    const page = await context.newPage();
+    await page.goto(`/codes/influencercode/sections/${BIG_SECTION}`);
+    await page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 30_000 });
+    const t = await page.evaluate(() => (window as unknown as { __editableAt: number }).__editableAt);
+    if (i > 0) times.push(t); // the first run warms the server's caches and the HTTP cache
+    await page.close();
+  }
+  await context.close();
+  return times.sort((a, b) => a - b);
+}
+
+async function main() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const load1 = os.loadavg()[0];
+  try {
+    const states = await storageStates(browser, server.url);
+    const typing = [];
+    for (const [n, section] of [
+      [2, "reclame"],
+      [10, "jong-publiek"],
+    ] as const) {
+      typing.push(await typingLatency(browser, server.url, states, n, section));
+    }
+    const bigSize = await makeBigSection(server.url);
+    const loads = await loadTimes(browser, server.url, states.get("awel@codewerf.test"));
+    const ms = (x: number) => `${x.toFixed(1)} ms`;
+    console.log(`\nbench:editor — ${new Date().toISOString()}, ${os.cpus().length} cores, Node ${process.version}, load average ${load1.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n`);
+    console.log(`| Keystroke → other screens (${RATE}/s per editor, ${TYPE_SECONDS} s) | samples | delivered | p50 | p95 | p99 | max | goal p95 ≤ 50 ms |`);
+    console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+    for (const r of typing) {
+      console.log(`| ${r.n} editors typing | ${r.samples} | ${(r.delivered * 100).toFixed(1)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.p95 <= 50 ? "met" : "NOT met"} |`);
+    }
+    console.log(`\n| Navigation → editable, synced editor (${(bigSize / 1024).toFixed(0)} KB Yjs state, ${LOAD_RUNS} runs after a warm-up) | p50 | max | goal ≤ 1 s |`);
+    console.log("|---|---:|---:|---|");
+    console.log(`| /codes/influencercode/sections/${BIG_SECTION} | ${ms(pct(loads, 50))} | ${ms(loads[loads.length - 1])} | ${pct(loads, 50) <= 1000 ? "met" : "NOT met"} |`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
