@@ -103,11 +103,10 @@ async function typingLatency(browser: Browser, url: string, states: Map<string, 
         ({ id, rate, seconds }) => {
           const w = window as unknown as { __bench: { sent: Record<string, number>; seen: Record<string, number> } };
           const el = document.querySelector(".ProseMirror") as HTMLElement & { editor: { view: { state: { tr: { insertText(t: string, pos: number): unknown } }; dispatch(tr: unknown): void } } };
-          const now = () => performance.timeOrigin + performance.now();
           w.__bench = { sent: {}, seen: {} };
           const pattern = /\bq(\d+)k(\d+)z\b/g;
           new MutationObserver(() => {
-            const t = now();
+            const t = performance.timeOrigin + performance.now();
             const text = el.textContent ?? "";
             for (const m of text.matchAll(pattern)) {
               if (m[1] === String(id)) continue;
@@ -118,7 +117,7 @@ async function typingLatency(browser: Browser, url: string, states: Map<string, 
           const timer = setInterval(() => {
             const word = `q${id}k${++seq}z `;
             const view = el.editor.view;
-            w.__bench.sent[word.trim()] = now();
+            w.__bench.sent[word.trim()] = performance.timeOrigin + performance.now();
             view.dispatch(view.state.tr.insertText(word, 1));
           }, 1000 / rate);
           setTimeout(() => clearInterval(timer), seconds * 1000);
@@ -174,13 +173,13 @@ async function loadTimes(browser: Browser, url: string, state: unknown): Promise
   const times: number[] = [];
   const context = await browser.newContext({ baseURL: url, storageState: state as never });
   await context.addInitScript(() => {
+    // No named inner functions: tsx would wrap them in a helper the page does not have.
     const w = window as unknown as { __editableAt?: number };
-    const check = () => {
+    new MutationObserver(() => {
       if (w.__editableAt === undefined && document.querySelector("[data-testid=editor-frame][data-live=true] .ProseMirror[contenteditable=true]") && document.querySelector("[data-testid=editor-status]:not([data-status=connecting])")) {
         w.__editableAt = performance.now();
       }
-    };
-    new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
+    }).observe(document, { childList: true, subtree: true, attributes: true });
   });
   for (let i = 0; i < LOAD_RUNS + 1; i++) {
     const page = await context.newPage();

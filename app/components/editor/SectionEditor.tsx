@@ -66,7 +66,8 @@ function fill(slot: Slot | undefined, ctx: EditorContext | null): ReactNode {
 export function SectionEditor(props: SectionEditorProps) {
   const t = useT();
   const [session, setSession] = useState<CollabSession | null>(null);
-  const persistOffline = props.readOnlyReason === null;
+  // Decided once per page: a later change of rights must not tear down the live document.
+  const [persistOffline] = useState(props.readOnlyReason === null);
   useEffect(() => {
     const s = new CollabSession({ codeId: props.codeId, sectionId: props.sectionId, userId: props.user.id, persistOffline });
     setSession(s);
@@ -162,12 +163,14 @@ function LiveEditor({ session, ...props }: SectionEditorProps & { session: Colla
     };
   }, [editor, session]);
 
-  const { onReady } = props;
+  // Once per editor, even when the parent passes a new callback on every render.
+  const onReady = useRef(props.onReady);
+  onReady.current = props.onReady;
   useEffect(() => {
-    if (!editor || !onReady) return;
-    const cleanup = onReady(editor, session.ydoc, session.provider);
+    if (!editor || !onReady.current) return;
+    const cleanup = onReady.current(editor, session.ydoc, session.provider);
     return typeof cleanup === "function" ? cleanup : undefined;
-  }, [editor, session, onReady]);
+  }, [editor, session]);
 
   // Closing the tab with edits the server has not confirmed asks first.
   useEffect(() => {
