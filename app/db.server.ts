@@ -12,7 +12,7 @@ export type Json<T> = ColumnType<T, string | T, string | T>;
 
 export type Role = "influencer" | "agency" | "expert" | "ministry";
 export type OrganisationKind = "expert" | "ministry" | "agency";
-export type TokenKind = "confirm_email" | "invite" | "password_reset";
+export type TokenKind = "confirm_email" | "invite" | "password_reset" | "pledge_confirm" | "pledge_guardian";
 
 export interface OrganisationsTable {
   id: string;
@@ -36,6 +36,8 @@ export interface UsersTable {
   suspended_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Set by account erasure (the row stays, without name or e-mail). */
+  deleted_at: NullableTimestamp;
 }
 
 export interface SessionsTable {
@@ -256,6 +258,28 @@ export interface ReleaseSectionsTable {
 
 
 // --- tables: pledges (#8) ---
+/** A signature under one release; public once confirmed (and guardian-confirmed for under-13s). */
+export interface PledgesTable {
+  id: Generated<string>;
+  release_id: string;
+  user_id: string;
+  public_name: string;
+  instagram: string | null;
+  tiktok: string | null;
+  youtube: string | null;
+  twitch: string | null;
+  text_sha256: string;
+  signed_at: Generated<Date>;
+  under_13: Generated<boolean>;
+  guardian_email: string | null;
+  confirm_token_id: string | null;
+  guardian_token_id: string | null;
+  email_confirmed_at: NullableTimestamp;
+  guardian_confirmed_at: NullableTimestamp;
+  confirmed_at: NullableTimestamp;
+  withdrawn_at: NullableTimestamp;
+  withdraw_reason: string | null;
+}
 
 
 export interface Database {
@@ -295,6 +319,7 @@ export interface Database {
 
 
   // --- database: pledges (#8) ---
+  pledges: PledgesTable;
 }
 
 export type DB = Kysely<Database>;

@@ -12,6 +12,10 @@ export interface Actor {
   suspended_at: Date | null;
 }
 
+export interface PledgeResource {
+  signerId: string;
+}
+
 export interface SectionResource {
   locked: boolean;
   reviewers: readonly string[];
@@ -30,6 +34,7 @@ type Actions = {
   "users.manage": undefined;
   "comment.moderate": undefined;
   "pledge.create": undefined;
+  "pledge.withdraw": PledgeResource;
 };
 export type Action = keyof Actions;
 export const actions = [
@@ -45,6 +50,7 @@ export const actions = [
   "users.manage",
   "comment.moderate",
   "pledge.create",
+  "pledge.withdraw",
 ] as const satisfies readonly Action[];
 
 /** Editors of the draft: agencies, experts, the ministry, and admitted influencers. */
@@ -80,6 +86,9 @@ export function can<A extends Action>(
       return ministry;
     case "pledge.create":
       return user.role === "influencer" || user.role === "agency";
+    case "pledge.withdraw":
+      // Only the signer; never harder than signing, so no role condition.
+      return (resource as PledgeResource).signerId === user.id;
   }
   return false;
 }

@@ -10,7 +10,15 @@ export const LOGIN_FAILURES_ALLOWED = 5;
 
 interface Limiters {
   login: RateLimiterAbstract;
+  /** Pledge signatures per account (10 per 10 minutes). */
+  pledgeSign: RateLimiterAbstract;
+  /** Failed pledge confirmations (unknown, used or expired links) per client address. */
+  pledgeConfirm: RateLimiterAbstract;
 }
+
+const PLEDGE_SIGN = { points: 10, duration: 600, blockDuration: 600 };
+export const PLEDGE_CONFIRM_FAILURES_ALLOWED = 10;
+const PLEDGE_CONFIRM = { points: PLEDGE_CONFIRM_FAILURES_ALLOWED, duration: WINDOW_SECONDS, blockDuration: WINDOW_SECONDS };
 
 const g = globalThis as unknown as { __codewerfLimiters?: Limiters; __codewerfLimiterRedis?: Redis };
 
@@ -23,15 +31,20 @@ function namespace(): string {
 export function limiters(): Limiters {
   if (g.__codewerfLimiters) return g.__codewerfLimiters;
   const opts = { points: LOGIN_FAILURES_ALLOWED, duration: WINDOW_SECONDS, blockDuration: WINDOW_SECONDS, keyPrefix: `codewerf:${namespace()}:login` };
+  const sign = { ...PLEDGE_SIGN, keyPrefix: `codewerf:${namespace()}:pledge-sign` };
+  const confirm = { ...PLEDGE_CONFIRM, keyPrefix: `codewerf:${namespace()}:pledge-confirm` };
   const { redisUrl } = config();
   if (redisUrl) {
     g.__codewerfLimiterRedis = new Redis(redisUrl, { enableOfflineQueue: false, lazyConnect: false, maxRetriesPerRequest: 1 });
     g.__codewerfLimiterRedis.on("error", () => undefined); // the insurance limiter takes over
+    const storeClient = g.__codewerfLimiterRedis;
     g.__codewerfLimiters = {
-      login: new RateLimiterRedis({ ...opts, storeClient: g.__codewerfLimiterRedis, insuranceLimiter: new RateLimiterMemory(opts) }),
+      login: new RateLimiterRedis({ ...opts, storeClient, insuranceLimiter: new RateLimiterMemory(opts) }),
+      pledgeSign: new RateLimiterRedis({ ...sign, storeClient, insuranceLimiter: new RateLimiterMemory(sign) }),
+      pledgeConfirm: new RateLimiterRedis({ ...confirm, storeClient, insuranceLimiter: new RateLimiterMemory(confirm) }),
     };
   } else {
-    g.__codewerfLimiters = { login: new RateLimiterMemory(opts) };
+    g.__codewerfLimiters = { login: new RateLimiterMemory(opts), pledgeSign: new RateLimiterMemory(sign), pledgeConfirm: new RateLimiterMemory(confirm) };
   }
   return g.__codewerfLimiters;
 }
@@ -58,4 +71,21 @@ export async function loginBlockedFor(email: string, ip: string): Promise<number
 
 export async function recordLoginFailure(email: string, ip: string): Promise<void> {
   await Promise.all(loginKeys(email, ip).map((k) => limiters().login.penalty(k, 1)));
+}
+
+/** Takes one point from `limiter` for `key`; the seconds to wait when none are left, else 0. */
+export async function takePoint(limiter: "pledgeSign" | "pledgeConfirm", key: string): Promise<number> {
+  try {
+    await limiters()[limiter].consume(key, 1);
+    return 0;
+  } catch (e) {
+    if (e instanceof Error) throw e;
+    return Math.max(1, Math.ceil((e as { msBeforeNext: number }).msBeforeNext / 1000));
+  }
+}
+
+/** Seconds until `key` may try again on `limiter` (0: now), without taking a point. */
+export async function blockedFor(limiter: "pledgeSign" | "pledgeConfirm", key: string, allowed: number): Promise<number> {
+  const r = await limiters()[limiter].get(key);
+  return r && r.consumedPoints >= allowed ? Math.ceil(r.msBeforeNext / 1000) : 0;
 }

@@ -107,6 +107,14 @@ function Shell({ children, title }: { children: ReactNode; title?: string }) {
 
 
               {/* --- nav: pledges (#8) --- */}
+              <li>
+                <NavLink to="/pledges">{t("nav.pledges")}</NavLink>
+              </li>
+              {user ? (
+                <li>
+                  <NavLink to="/account/data">{t("nav.myData")}</NavLink>
+                </li>
+              ) : null}
 
 
               {user ? (

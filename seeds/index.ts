@@ -9,6 +9,7 @@ import { docName, richTextSchema, YDOC_FRAGMENT } from "../app/domain/richtext";
 import { organisations, sections } from "./content";
 import { seedHistory } from "./history";
 import { seedReleases } from "./releases";
+import { seedPledges } from "./pledges";
 
 import { CODE_ID } from "../app/models/codes";
 export { CODE_ID };
@@ -95,6 +96,7 @@ export async function seedDemoData(db: Kysely<Database>): Promise<void> {
   });
   await seedHistory(db, CODE_ID);
   await seedReleases(db);
+  await seedPledges(db);
 }
 
 /** True when the database holds no accounts yet (a fresh embedded start). */

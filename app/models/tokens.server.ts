@@ -8,6 +8,8 @@ export const TOKEN_TTL_MS: Record<TokenKind, number> = {
   confirm_email: 48 * 3600 * 1000,
   invite: 7 * 24 * 3600 * 1000,
   password_reset: 3600 * 1000,
+  pledge_confirm: 48 * 3600 * 1000,
+  pledge_guardian: 48 * 3600 * 1000,
 };
 
 export async function issueToken(db: Kysely<Database>, kind: TokenKind, userId: string): Promise<string> {

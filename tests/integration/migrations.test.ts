@@ -10,7 +10,7 @@ import { migrations } from "../../migrations/index";
 import { demoAccounts, seedDemoData } from "../../seeds/index";
 import { sections } from "../../seeds/content";
 
-const TABLES = ["organisations", "users", "codes", "sections", "section_reviewers", "ydoc_snapshots", "ydoc_updates", "sessions", "tokens", "outbox", "audit_events", "releases", "release_sections", "comment_threads", "comments", "comment_mentions", "reviews", "notifications", "mail_preferences", "section_versions", "ydoc_authors"] as const;
+const TABLES = ["organisations", "users", "codes", "sections", "section_reviewers", "ydoc_snapshots", "ydoc_updates", "sessions", "tokens", "outbox", "audit_events", "releases", "release_sections", "comment_threads", "comments", "comment_mentions", "reviews", "notifications", "mail_preferences", "section_versions", "ydoc_authors", "pledges"] as const;
 
 async function snapshotRows(db: DB) {
   const out: Record<string, unknown[]> = {};

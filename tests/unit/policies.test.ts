@@ -21,20 +21,20 @@ const people: Record<string, Actor | null> = {
 const open = { locked: false, reviewers: ["awel"] };
 const locked = { locked: true, reviewers: ["awel"] };
 
-type Cell = Action | "section.edit(locked)";
-const columns: Cell[] = [...actions.filter((a) => a !== "section.edit"), "section.edit", "section.edit(locked)"];
+type Cell = Action | "section.edit(locked)" | "pledge.withdraw(own)";
+const columns: Cell[] = [...actions.filter((a) => a !== "section.edit"), "section.edit", "section.edit(locked)", "pledge.withdraw(own)"];
 
 // 1 = allowed, 0 = refused. Columns in the order of `columns`.
 const expected: Record<keyof typeof people, Record<Cell, 0 | 1>> = {
-  public:            { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0 },
-  creator:           { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 0, "section.edit(locked)": 0 },
-  drafter:           { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 1, "section.edit(locked)": 0 },
-  agency:            { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 1, "section.edit(locked)": 0 },
-  awel:              { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 1, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 0 },
-  sensoa:            { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 0 },
-  ministry:          { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 1, "section.manage": 1, "release.publish": 1, "users.manage": 1, "comment.moderate": 1, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 1 },
-  suspendedDrafter:  { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0 },
-  suspendedMinistry: { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0 },
+  public:            { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 0 },
+  creator:           { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 0, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  drafter:           { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 1, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  agency:            { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 1, "section.edit": 1, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  awel:              { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 1, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  sensoa:            { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  ministry:          { "release.read": 1, "pledge.read": 1, "draft.read": 1, "comment.create": 1, "section.review": 0, "section.lock": 1, "section.manage": 1, "release.publish": 1, "users.manage": 1, "comment.moderate": 1, "pledge.create": 0, "section.edit": 1, "section.edit(locked)": 1, "pledge.withdraw": 0, "pledge.withdraw(own)": 1 },
+  suspendedDrafter:  { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 0 },
+  suspendedMinistry: { "release.read": 1, "pledge.read": 1, "draft.read": 0, "comment.create": 0, "section.review": 0, "section.lock": 0, "section.manage": 0, "release.publish": 0, "users.manage": 0, "comment.moderate": 0, "pledge.create": 0, "section.edit": 0, "section.edit(locked)": 0, "pledge.withdraw": 0, "pledge.withdraw(own)": 0 },
 };
 
 function ask(user: Actor | null, cell: Cell): boolean {
@@ -45,6 +45,10 @@ function ask(user: Actor | null, cell: Cell): boolean {
       return can(user, "section.edit", locked);
     case "section.review":
       return can(user, "section.review", open);
+    case "pledge.withdraw":
+      return can(user, "pledge.withdraw", { signerId: "someone-else" });
+    case "pledge.withdraw(own)":
+      return can(user, "pledge.withdraw", { signerId: "u" });
     default:
       return (can as (u: Actor | null, a: Action) => boolean)(user, cell);
   }
