@@ -14,11 +14,16 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: pledgesCss
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "pledge.guardian.title");
 export const shouldRevalidate = keepPageAfterSubmit;
 
+// Remix runs the loader again after the action of the same request: that is not a second attempt.
+const attempted = new WeakSet<object>();
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  if (attempted.has(context)) return null;
   return handleLoader(request, null, () => peekPledgeToken(db(), "pledge_guardian", params.token ?? "", context.clientIp));
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  attempted.add(context);
   return handleAction(request, null, async () => {
     const done = await confirmPledge(db(), "pledge_guardian", params.token ?? "", context.clientIp);
     return json({ ok: true as const, ...done });

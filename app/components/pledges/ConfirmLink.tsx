@@ -15,7 +15,7 @@ interface Loaded {
 
 export function ConfirmLink({ titleKey, introKey, submitKey }: { titleKey: MessageKey; introKey: MessageKey; submitKey: MessageKey }) {
   const t = useT();
-  const pledge = useLoaderData<Loaded>();
+  const pledge = useLoaderData<Loaded | null>();
   const data = useActionData<{ ok: true; id: string; public: boolean } | { ok: false }>();
   const result = failure(data);
   if (data && data.ok) {
@@ -36,8 +36,12 @@ export function ConfirmLink({ titleKey, introKey, submitKey }: { titleKey: Messa
   return (
     <section className="narrow" aria-labelledby="confirm-title">
       <h1 id="confirm-title">{t(titleKey)}</h1>
-      <p>{t(introKey, { name: pledge.publicName, version: pledge.version })}</p>
-      <blockquote className="card">{pledge.text}</blockquote>
+      {pledge ? (
+        <>
+          <p>{t(introKey, { name: pledge.publicName, version: pledge.version })}</p>
+          <blockquote className="card">{pledge.text}</blockquote>
+        </>
+      ) : null}
       <Form method="post">
         <FormError message={result?.formError} />
         <button type="submit" className="button">
