@@ -69,6 +69,32 @@ describe.runIf(e2eEnabled)("the live section editor", { timeout: 120_000 }, () =
     await Promise.all([yana.context.close(), lien.context.close()]);
   });
 
+  it("paints the server's HTML first and swaps in the editor only once synced, without the text moving", async () => {
+    const yana = await person(browser, app.url, "creator2@codewerf.test");
+    const wire = await interceptCollab(yana.page);
+    wire.state.blocked = true; // hold the editor back: no websocket, no local copy yet
+    await yana.page.goto(sectionPath("commentaarsectie"));
+    const staticText = yana.page.getByTestId("static-text");
+    await staticText.waitFor();
+    await waitStatus(yana.page, "offline");
+    expect(await yana.page.getByTestId("editor-frame").getAttribute("data-live")).toBe("false");
+    const box = async (selector: string) => (await yana.page.locator(selector).first().boundingBox())!;
+    const before = { first: await box("[data-testid=static-text] > :first-child"), last: await box("[data-testid=static-text] > :last-child") };
+
+    wire.unblock();
+    await waitLive(yana.page);
+    await waitStatus(yana.page, "connected");
+    const after = { first: await box(".ProseMirror > :first-child"), last: await box(".ProseMirror > :last-child") };
+    // Same place, same size: the first and the last block of the text did not move.
+    for (const key of ["first", "last"] as const) {
+      expect(Math.abs(after[key].y - before[key].y)).toBeLessThanOrEqual(1);
+      expect(Math.abs(after[key].x - before[key].x)).toBeLessThanOrEqual(1);
+      expect(Math.abs(after[key].height - before[key].height)).toBeLessThanOrEqual(1);
+    }
+    expect(yana.alarms).toEqual([]);
+    await yana.context.close();
+  });
+
   it("gives creator3 a read-only editor that says why, and nothing creator3 does changes the section (devtools included)", async () => {
     const before = await stored("jong-publiek");
     const yana = await person(browser, app.url, "creator1@codewerf.test");

@@ -77,7 +77,14 @@ export function SectionEditor(props: SectionEditorProps) {
   return session ? (
     <LiveEditor key={`${props.codeId}/${props.sectionId}`} session={session} {...props} />
   ) : (
-    <EditorShell t={t} readOnlyReason={props.readOnlyReason} serverReadOnly={null} status="connecting" presence={null} toolbar={null}>
+    <EditorShell
+      t={t}
+      readOnlyReason={props.readOnlyReason}
+      serverReadOnly={null}
+      status="connecting"
+      presence={<PresenceList peers={[]} selfName={props.user.name} />}
+      toolbar={<Toolbar editor={null} editable={props.readOnlyReason === null} live={false} linkFormOpen={false} setLinkFormOpen={() => undefined} />}
+    >
       <StaticText html={props.initialHtml} />
     </EditorShell>
   );
@@ -201,11 +208,7 @@ function LiveEditor({ session, ...props }: SectionEditorProps & { session: Colla
       status={state.status}
       closedForGood={state.closedForGood}
       presence={<PresenceList peers={peers} selfName={props.user.name} />}
-      toolbar={
-        editor ? (
-          <Toolbar editor={editor} editable={editable && live} extra={fill(props.toolbarExtra, ctx)} linkFormOpen={linkFormOpen} setLinkFormOpen={setLinkFormOpen} />
-        ) : null
-      }
+      toolbar={<Toolbar editor={editor} editable={editable} live={live} extra={fill(props.toolbarExtra, ctx)} linkFormOpen={linkFormOpen} setLinkFormOpen={setLinkFormOpen} />}
       sidePanel={fill(props.sidePanel, ctx)}
     >
       <SwapFrame live={live} html={props.initialHtml}>

@@ -7,20 +7,24 @@ import { isSafeHref } from "~/domain/richtext";
 import { useT } from "~/hooks";
 
 interface ToolbarProps {
-  editor: Editor;
+  /** Null until the editor exists: the buttons are then shown disabled, keeping their place. */
+  editor: Editor | null;
+  /** Whether this person may edit (else only the extra buttons show). */
   editable: boolean;
+  /** Whether the editor has taken over and the buttons work. */
+  live: boolean;
   /** Extra buttons from plug-ins (history, comments), appended after ours. */
   extra?: ReactNode;
   linkFormOpen: boolean;
   setLinkFormOpen: (open: boolean) => void;
 }
 
-export function Toolbar({ editor, editable, extra, linkFormOpen, setLinkFormOpen }: ToolbarProps) {
+export function Toolbar({ editor, editable, live, extra, linkFormOpen, setLinkFormOpen }: ToolbarProps) {
   const t = useT();
   const ref = useRef<HTMLDivElement>(null);
   const active = useEditorState({
     editor,
-    selector: ({ editor: e }) => ({
+    selector: ({ editor: e }) => e && ({
       h2: e.isActive("heading", { level: 2 }),
       h3: e.isActive("heading", { level: 3 }),
       bold: e.isActive("bold"),
@@ -35,18 +39,19 @@ export function Toolbar({ editor, editable, extra, linkFormOpen, setLinkFormOpen
     }),
   });
   const [focusIndex, setFocusIndex] = useState(0);
-  const chain = () => editor.chain().focus();
+  const on = live && editor !== null && active !== null;
+  const chain = () => editor!.chain().focus();
   const buttons: { key: string; label: string; text: ReactNode; pressed?: boolean; disabled?: boolean; run: () => void }[] = [
-    { key: "h2", label: t("editor.tool.heading2"), text: "H2", pressed: active.h2, run: () => chain().toggleHeading({ level: 2 }).run() },
-    { key: "h3", label: t("editor.tool.heading3"), text: "H3", pressed: active.h3, run: () => chain().toggleHeading({ level: 3 }).run() },
-    { key: "bold", label: t("editor.tool.bold"), text: <b>B</b>, pressed: active.bold, run: () => chain().toggleBold().run() },
-    { key: "italic", label: t("editor.tool.italic"), text: <i>I</i>, pressed: active.italic, run: () => chain().toggleItalic().run() },
-    { key: "bullet", label: t("editor.tool.bulletList"), text: "•≡", pressed: active.bullet, run: () => chain().toggleBulletList().run() },
-    { key: "ordered", label: t("editor.tool.orderedList"), text: "1.≡", pressed: active.ordered, run: () => chain().toggleOrderedList().run() },
-    { key: "quote", label: t("editor.tool.blockquote"), text: "❝", pressed: active.quote, run: () => chain().toggleBlockquote().run() },
-    { key: "link", label: t("editor.tool.link"), text: <LinkIcon />, pressed: active.link || linkFormOpen, run: () => setLinkFormOpen(!linkFormOpen) },
-    { key: "undo", label: t("editor.tool.undo"), text: "↶", disabled: !active.canUndo, run: () => chain().undo().run() },
-    { key: "redo", label: t("editor.tool.redo"), text: "↷", disabled: !active.canRedo, run: () => chain().redo().run() },
+    { key: "h2", label: t("editor.tool.heading2"), text: "H2", pressed: active?.h2, run: () => chain().toggleHeading({ level: 2 }).run() },
+    { key: "h3", label: t("editor.tool.heading3"), text: "H3", pressed: active?.h3, run: () => chain().toggleHeading({ level: 3 }).run() },
+    { key: "bold", label: t("editor.tool.bold"), text: <b>B</b>, pressed: active?.bold, run: () => chain().toggleBold().run() },
+    { key: "italic", label: t("editor.tool.italic"), text: <i>I</i>, pressed: active?.italic, run: () => chain().toggleItalic().run() },
+    { key: "bullet", label: t("editor.tool.bulletList"), text: "•≡", pressed: active?.bullet, run: () => chain().toggleBulletList().run() },
+    { key: "ordered", label: t("editor.tool.orderedList"), text: "1.≡", pressed: active?.ordered, run: () => chain().toggleOrderedList().run() },
+    { key: "quote", label: t("editor.tool.blockquote"), text: "❝", pressed: active?.quote, run: () => chain().toggleBlockquote().run() },
+    { key: "link", label: t("editor.tool.link"), text: <LinkIcon />, pressed: !!active?.link || linkFormOpen, run: () => setLinkFormOpen(!linkFormOpen) },
+    { key: "undo", label: t("editor.tool.undo"), text: "↶", disabled: !active?.canUndo, run: () => chain().undo().run() },
+    { key: "redo", label: t("editor.tool.redo"), text: "↷", disabled: !active?.canRedo, run: () => chain().redo().run() },
   ];
   if (!editable) return extra ? <div className="editor-toolbar">{extra}</div> : null;
 
@@ -74,7 +79,7 @@ export function Toolbar({ editor, editable, extra, linkFormOpen, setLinkFormOpen
             aria-label={b.label}
             title={b.label}
             aria-pressed={b.pressed === undefined ? undefined : b.pressed}
-            disabled={b.disabled}
+            disabled={!on || b.disabled}
             tabIndex={i === focusIndex ? 0 : -1}
             onFocus={() => setFocusIndex(i)}
             onMouseDown={(e) => e.preventDefault() /* keep the editor's selection */}
@@ -85,7 +90,7 @@ export function Toolbar({ editor, editable, extra, linkFormOpen, setLinkFormOpen
         ))}
         {extra}
       </div>
-      {linkFormOpen ? <LinkForm editor={editor} currentHref={active.href} close={() => setLinkFormOpen(false)} /> : null}
+      {linkFormOpen && on ? <LinkForm editor={editor!} currentHref={active!.href} close={() => setLinkFormOpen(false)} /> : null}
     </div>
   );
 }
