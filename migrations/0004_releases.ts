@@ -35,10 +35,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint("release_sections_pk", ["release_id", "section_id"])
     .execute();
 
-  // Published rows are immutable: the database itself refuses UPDATE and DELETE.
+  // Published rows are immutable: the database itself refuses UPDATE and DELETE. The one
+  // exception is the foreign key's own ON DELETE SET NULL when the publisher's account is
+  // deleted: an UPDATE that only clears published_by, so deleting a person stays possible.
   await sql`
     create function codewerf_release_immutable() returns trigger language plpgsql as $$
     begin
+      if tg_op = 'UPDATE' and tg_table_name = 'releases' then
+        -- (a BEFORE trigger sees generated columns as null: version follows from major.minor)
+        if to_jsonb(new) -> 'published_by' = 'null'::jsonb
+           and (to_jsonb(new) - 'published_by' - 'version') = (to_jsonb(old) - 'published_by' - 'version') then
+          return new;
+        end if;
+      end if;
       raise exception 'published releases are immutable (% on %)', tg_op, tg_table_name using errcode = 'restrict_violation';
     end $$`.execute(db);
   for (const table of ["releases", "release_sections"]) {

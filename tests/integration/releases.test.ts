@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { docName, YDOC_FRAGMENT } from "../../app/domain/richtext";
-import { compareSections, getRelease, publishPreview, releaseJson, type ReleaseSection } from "../../app/models/releases.server";
+import { compareSections, getRelease, publishPreview, publishRelease, releaseJson, type ReleaseSection } from "../../app/models/releases.server";
 import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
 import { startTestApp, type TestApp } from "../support/app";
 import { Client, pageText } from "../support/http";
@@ -113,6 +113,9 @@ describe("published releases are immutable", () => {
     await expect(sql`delete from releases where id = ${id}`.execute(app.db)).rejects.toThrow(/immutable/);
     await expect(sql`update release_sections set html = '<p>x</p>' where release_id = ${id}`.execute(app.db)).rejects.toThrow(/immutable/);
     await expect(sql`delete from release_sections where release_id = ${id}`.execute(app.db)).rejects.toThrow(/immutable/);
+    // Only the publisher's account link may be cleared (ON DELETE SET NULL of a deleted account), nothing with it.
+    await expect(sql`update releases set published_by = null, notes = 'gewijzigd' where id = ${id}`.execute(app.db)).rejects.toThrow(/immutable/);
+    await expect(sql`update releases set published_by = gen_random_uuid() where id = ${id}`.execute(app.db)).rejects.toThrow(/immutable|foreign key/);
 
     const res = await ministry.post(PUBLISH, await publishForm({ notes: "Versie 1.1" }));
     expect(res.status).toBe(302);
@@ -137,6 +140,22 @@ describe("concurrent publishing", () => {
     const refused = answers.find((r) => r.status === 409)!;
     expect(pageText(await refused.text())).toContain("Intussen werd er al een nieuwe versie gepubliceerd");
     expect(await releaseCount()).toBe(before + 1);
+  });
+});
+
+describe("deleting the publisher's account", () => {
+  it("is possible: the release keeps everything but the link to the account", async () => {
+    const user = await app.db
+      .insertInto("users")
+      .values({ email: "tijdelijk@codewerf.test", display_name: "Tijdelijke Redacteur", role: "ministry", organisation_id: "ministry", password_hash: null })
+      .returning(["id", "role", "organisation_id", "in_drafting_group", "suspended_at"])
+      .executeTakeFirstOrThrow();
+    const form = await publishForm();
+    const overrides = Object.keys(form).filter((k) => k.startsWith("override.")).map((k) => ({ sectionId: k.slice(9), reason: "test" }));
+    const release = await publishRelease(app.db, user, { codeId: CODE, kind: "minor", expectedLatest: form.expectedLatest, notes: "Door een tijdelijke account", whyChanged: {}, overrides });
+    await app.db.deleteFrom("users").where("id", "=", user.id).execute();
+    const row = await app.db.selectFrom("releases").select(["published_by", "notes", "version"]).where("id", "=", release.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ published_by: null, notes: "Door een tijdelijke account", version: release.version });
   });
 });
 
