@@ -266,7 +266,14 @@ export const RELEASE_SCHEMA_VERSION = 1;
 
 export interface CachedBody {
   body: string;
+  /** The body encoded once (UTF-8), so serving it copies bytes instead of encoding text. */
+  bytes: Uint8Array<ArrayBuffer>;
   etag: string;
+}
+
+function toCachedBody(body: string): CachedBody {
+  const bytes = new TextEncoder().encode(body);
+  return { body, bytes, etag: `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 32)}"` };
 }
 
 const bodies = new Map<string, CachedBody>();
@@ -274,8 +281,7 @@ const bodies = new Map<string, CachedBody>();
 function cachedBody(key: string, make: () => string): CachedBody {
   let entry = bodies.get(key);
   if (!entry) {
-    const body = make();
-    entry = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"` };
+    entry = toCachedBody(make());
     if (bodies.size >= RELEASES_MAX * 4) bodies.delete(bodies.keys().next().value!);
     bodies.set(key, entry);
   }
@@ -703,7 +709,7 @@ export const CORS_HEADERS: Record<string, string> = {
 
 /** A body with a strong ETag computed now (for resources that change, like the list). */
 export function withEtag(body: string): CachedBody {
-  return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"` };
+  return toCachedBody(body);
 }
 
 function matchesEtag(request: Request, etag: string): boolean {
@@ -716,7 +722,10 @@ function matchesEtag(request: Request, etag: string): boolean {
 export function cachedResponse(request: Request, entry: CachedBody, contentType: string, headers: Record<string, string>): Response {
   const common = { ETag: entry.etag, ...headers };
   if (matchesEtag(request, entry.etag)) return new Response(null, { status: 304, headers: common });
-  return new Response(request.method === "HEAD" ? null : entry.body, { status: 200, headers: { ...common, "Content-Type": contentType } });
+  return new Response(request.method === "HEAD" ? null : entry.bytes, {
+    status: 200,
+    headers: { ...common, "Content-Type": contentType, "Content-Length": String(entry.bytes.byteLength) },
+  });
 }
 
 /** A coded error as a JSON answer for the open-data API (other errors propagate). */
