@@ -18,16 +18,20 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "pledge.da
 
 const EraseSchema = z.object({ confirm: z.literal("yes", { message: "pledge.data.confirmRequired" }) });
 
+// After an erasure in this same request the session is gone: the page shows the goodbye.
+const erased = new WeakSet<object>();
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireUser(request, context);
+  if (!erased.has(context)) await requireUser(request, context);
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   return handleAction(request, user, async () => {
     await parseForm(request, EraseSchema);
     await eraseAccount(db(), user.id);
+    erased.add(context);
     return json({ ok: true as const }, { headers: { "Set-Cookie": await endSession(request) } });
   });
 }
