@@ -11,7 +11,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const lang = new URL(request.url).searchParams.get("lang") === "en" ? "en" : "nl-BE";
   const res = cachedResponse(request, badgeSvg(state, lang), "image/svg+xml; charset=utf-8", {
     ...CORS_HEADERS,
-    "Cache-Control": "public, max-age=60, must-revalidate",
+    "Cache-Control": "public, max-age=30, must-revalidate",
     // An SVG opened directly must not run anything, whatever it contains.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
   });
