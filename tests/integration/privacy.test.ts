@@ -55,7 +55,7 @@ describe("my data", () => {
     const creator2 = await app.db.selectFrom("users").select("id").where("email", "=", "creator2@codewerf.test").executeTakeFirstOrThrow();
     await app.db.insertInto("comments").values({ thread_id: thread.id, author_id: creator2.id, body: `Goeie vraag, @${NAME}!` }).execute();
     await app.db.insertInto("reviews").values({ code_id: "influencercode", section_id: "reclame", organisation_id: "awel", state: "approved", user_id: user.id, content_hash: "x", content_text: "tekst" }).execute();
-    await app.db.insertInto("notifications").values({ user_id: creator2.id, kind: "reply", actor_id: user.id, data: JSON.stringify({ actorName: NAME, actorEmail: EMAIL }) }).execute();
+    await app.db.insertInto("notifications").values({ user_id: creator2.id, kind: "reply", actor_id: user.id, data: sql`${JSON.stringify({ actorName: NAME, actorEmail: EMAIL })}::jsonb` }).execute();
     await app.db.insertInto("audit_events").values({ actor_id: null, action: "user.invited", subject_type: "user", subject_id: user.id, data: JSON.stringify({ email: EMAIL, name: NAME }) }).execute();
     expect((await rowsMentioning(EMAIL)).length).toBeGreaterThan(0);
 
