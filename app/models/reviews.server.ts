@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { diffWords } from "diff";
 import { sql, type Kysely } from "kysely";
-import { db as processDb, type Database } from "~/db.server";
+import type { Database } from "~/db.server";
 import { AppError } from "~/domain/errors";
 import { plainText, type PMJSON } from "~/domain/richtext";
 import { on } from "~/events.server";
@@ -263,6 +263,3 @@ export function installStalenessListener(getDb: () => DB, onStale?: (e: { codeId
   g.__codewerfReviewListener = on("section.changed", (e) => void run(e.codeId, e.sectionId));
 }
 
-// Installed when the app's build loads (every process that serves the app also runs the collab
-// server, which emits `section.changed`). The notifications model re-installs it with its hook.
-installStalenessListener(processDb);

@@ -1,0 +1,53 @@
+// Comment anchors: a span of a section's text kept as two Yjs relative positions, so it
+// follows the text while people edit around and inside it. The start sticks to the first
+// character of the span (assoc 0: inserts before it stay outside), the end to the last one
+// (assoc -1: inserts after it stay outside); text typed inside the span grows it. When every
+// character of the span is deleted both resolve to the same place: the anchor is "deleted".
+// Browser-safe (the editor uses it with ProseMirror positions, the tests with plain Y.Docs).
+import * as Y from "yjs";
+
+export function encodeRelative(rel: Y.RelativePosition): string {
+  const bytes = Y.encodeRelativePosition(rel);
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export function decodeRelative(text: string): Y.RelativePosition | null {
+  try {
+    const s = atob(text);
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    return Y.decodeRelativePosition(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The same position, attached to the other side. */
+export function withAssoc(rel: Y.RelativePosition, assoc: number): Y.RelativePosition {
+  return Y.createRelativePositionFromJSON({ ...Y.relativePositionToJSON(rel), assoc });
+}
+
+export interface EncodedAnchor {
+  start: string;
+  end: string;
+}
+
+/** An anchor over `length` (> 0) characters of `type` from `index` (plain Yjs: Y.Text / Y.XmlText). */
+export function anchorInType(type: Y.AbstractType<any>, index: number, length: number): EncodedAnchor {
+  const start = Y.createRelativePositionFromTypeIndex(type, index, 0);
+  const end = Y.createRelativePositionFromTypeIndex(type, index + length, -1);
+  return { start: encodeRelative(start), end: encodeRelative(end) };
+}
+
+/** Where the anchor is now in its type, or null when its text was deleted (or it cannot be read). */
+export function resolveInType(doc: Y.Doc, anchor: EncodedAnchor): { index: number; length: number } | null {
+  const start = decodeRelative(anchor.start);
+  const end = decodeRelative(anchor.end);
+  if (!start || !end) return null;
+  const a = Y.createAbsolutePositionFromRelativePosition(start, doc);
+  const b = Y.createAbsolutePositionFromRelativePosition(end, doc);
+  if (!a || !b || a.type !== b.type || b.index <= a.index) return null;
+  return { index: a.index, length: b.index - a.index };
+}

@@ -1,0 +1,71 @@
+// Comment anchors follow their text across two replicas exchanging updates: concurrent
+// inserts before, inside and after the span, and deletion of the whole span ("deleted").
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { anchorInType, resolveInType, type EncodedAnchor } from "../../app/domain/anchors";
+
+const TEXT = "Verwijs altijd naar een hulplijn zoals Awel 102.";
+const QUOTE = "een hulplijn";
+
+function pair() {
+  const a = new Y.Doc();
+  const b = new Y.Doc();
+  a.getText("t").insert(0, TEXT);
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+  return { a, b };
+}
+/** Exchanges everything both ways, like two clients through the server. */
+function sync(a: Y.Doc, b: Y.Doc) {
+  const ua = Y.encodeStateAsUpdate(a, Y.encodeStateVector(b));
+  const ub = Y.encodeStateAsUpdate(b, Y.encodeStateVector(a));
+  Y.applyUpdate(b, ua);
+  Y.applyUpdate(a, ub);
+}
+function spanText(doc: Y.Doc, anchor: EncodedAnchor): string | null {
+  const r = resolveInType(doc, anchor);
+  return r ? doc.getText("t").toString().slice(r.index, r.index + r.length) : null;
+}
+
+describe("comment anchors", () => {
+  const at = TEXT.indexOf(QUOTE);
+
+  it("resolve to the quoted span when nothing changed", () => {
+    const { a, b } = pair();
+    const anchor = anchorInType(a.getText("t"), at, QUOTE.length);
+    expect(spanText(a, anchor)).toBe(QUOTE);
+    expect(spanText(b, anchor)).toBe(QUOTE);
+  });
+
+  it("keep the span under concurrent inserts before, inside and after it", () => {
+    const { a, b } = pair();
+    const anchor = anchorInType(a.getText("t"), at, QUOTE.length);
+    // Both replicas edit at the same time, then exchange.
+    a.getText("t").insert(at, "altijd "); // right before the span: stays outside
+    b.getText("t").insert(at + QUOTE.length, " (gratis)"); // right after: stays outside
+    b.getText("t").insert(at + 3, " erkende"); // inside: grows the span
+    a.getText("t").insert(0, "Tip: "); // far before
+    sync(a, b);
+    expect(a.getText("t").toString()).toBe(b.getText("t").toString());
+    expect(spanText(a, anchor)).toBe("een erkende hulplijn");
+    expect(spanText(b, anchor)).toBe("een erkende hulplijn");
+    expect(a.getText("t").toString()).toContain("altijd een erkende hulplijn (gratis)");
+  });
+
+  it("resolve to deleted when the whole span is deleted, also concurrently with an insert next to it", () => {
+    const { a, b } = pair();
+    const anchor = anchorInType(a.getText("t"), at, QUOTE.length);
+    a.getText("t").delete(at, QUOTE.length);
+    b.getText("t").insert(at + QUOTE.length, " nu");
+    sync(a, b);
+    expect(spanText(a, anchor)).toBeNull();
+    expect(spanText(b, anchor)).toBeNull();
+  });
+
+  it("survive a partial deletion with the remaining characters", () => {
+    const { a, b } = pair();
+    const anchor = anchorInType(a.getText("t"), at, QUOTE.length);
+    b.getText("t").delete(at, 4); // "een "
+    sync(a, b);
+    expect(spanText(a, anchor)).toBe("hulplijn");
+  });
+});
