@@ -4,6 +4,7 @@
 // (assoc -1: inserts after it stay outside); text typed inside the span grows it. When every
 // character of the span is deleted both resolve to the same place: the anchor is "deleted".
 // Browser-safe (the editor uses it with ProseMirror positions, the tests with plain Y.Docs).
+import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition } from "@tiptap/y-tiptap";
 import * as Y from "yjs";
 
 export function encodeRelative(rel: Y.RelativePosition): string {
@@ -50,4 +51,30 @@ export function resolveInType(doc: Y.Doc, anchor: EncodedAnchor): { index: numbe
   const b = Y.createAbsolutePositionFromRelativePosition(end, doc);
   if (!a || !b || a.type !== b.type || b.index <= a.index) return null;
   return { index: a.index, length: b.index - a.index };
+}
+
+// --- ProseMirror positions (the editor, and the server through initProseMirrorDoc) -------
+
+type Mapping = Map<any, any>;
+
+/** An anchor over the ProseMirror range [from, to) of the document bound to `type`. */
+export function anchorFromProseMirror(type: Y.XmlFragment, mapping: Mapping, from: number, to: number): EncodedAnchor {
+  // y-tiptap attaches a position to the character before it (assoc -1). The end keeps that:
+  // it sticks to the span's last character. The start is moved onto the span's first
+  // character (the position after it, switched to assoc 0), so typing before it stays outside.
+  const start = withAssoc(absolutePositionToRelativePosition(Math.min(from + 1, to), type, mapping) as Y.RelativePosition, 0);
+  const end = absolutePositionToRelativePosition(to, type, mapping) as Y.RelativePosition;
+  return { start: encodeRelative(start), end: encodeRelative(end) };
+}
+
+/** The anchor's current ProseMirror range, or null when its text was deleted. */
+export function resolveInProseMirror(ydoc: Y.Doc, type: Y.XmlFragment, mapping: Mapping, anchor: EncodedAnchor): { from: number; to: number } | null {
+  const start = decodeRelative(anchor.start);
+  const end = decodeRelative(anchor.end);
+  if (!start || !end) return null;
+  const from = relativePositionToAbsolutePosition(ydoc, type, start, mapping);
+  const endPos = relativePositionToAbsolutePosition(ydoc, type, end, mapping);
+  if (from === null || endPos === null) return null;
+  const to = endPos;
+  return to > from ? { from, to } : null;
 }

@@ -2,16 +2,21 @@
 // the whole section; replies, edit/delete own, resolve/reopen, moderation by the ministry.
 // Every change is pushed to the section's live listeners (server-sent events, see
 // `onCommentsChanged`) and fans out to notifications.
+import { initProseMirrorDoc } from "@tiptap/y-tiptap";
 import { EventEmitter } from "node:events";
+import * as Y from "yjs";
 import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "~/db.server";
+import { resolveInProseMirror } from "~/domain/anchors";
 import { AppError } from "~/domain/errors";
+import { docName, richTextSchema, YDOC_FRAGMENT } from "~/domain/richtext";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
 import { findMentions } from "./mentions.server";
 import { notifyForComment } from "./notifications.server";
 import { getSection } from "./sections.server";
+import { loadDocState } from "./ydocs.server";
 
 type DB = Kysely<Database>;
 
@@ -104,6 +109,8 @@ export interface ThreadView {
   resolvedAt: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** The anchored text is gone from the stored document ("tekst verwijderd"). */
+  detached: boolean;
   comments: CommentView[];
 }
 
@@ -168,6 +175,7 @@ export async function listThreads(db: DB, viewer: Actor, codeId: string, section
     if (list) list.push(view);
     else byThread.set(c.thread_id, [view]);
   }
+  const detached = await detachedAnchors(db, codeId, sectionId, threads.rows);
   return threads.rows.map((t) => ({
     id: t.id,
     anchorStart: t.anchor_start,
@@ -179,8 +187,24 @@ export async function listThreads(db: DB, viewer: Actor, codeId: string, section
     resolvedAt: t.status === "resolved" ? iso(t.resolved_at) : null,
     createdBy: t.created_by,
     createdAt: iso(t.created_at)!,
+    detached: detached.has(t.id),
     comments: byThread.get(t.id) ?? [],
   }));
+}
+
+/** Ids of anchored threads whose text is no longer in the stored document. */
+async function detachedAnchors(db: DB, codeId: string, sectionId: string, threads: { id: string; anchor_start: string | null; anchor_end: string | null }[]): Promise<Set<string>> {
+  const anchored = threads.filter((t) => t.anchor_start && t.anchor_end);
+  const out = new Set<string>();
+  if (!anchored.length) return out;
+  const { state } = await loadDocState(db, docName(codeId, sectionId));
+  const ydoc = new Y.Doc();
+  Y.applyUpdate(ydoc, state);
+  const type = ydoc.getXmlFragment(YDOC_FRAGMENT);
+  const { mapping } = initProseMirrorDoc(type, richTextSchema);
+  for (const t of anchored) if (!resolveInProseMirror(ydoc, type, mapping, { start: t.anchor_start!, end: t.anchor_end! })) out.add(t.id);
+  ydoc.destroy();
+  return out;
 }
 
 // --- writing --------------------------------------------------------------------------------

@@ -186,9 +186,11 @@ export async function refreshStaleness(db: DB, codeId: string, sectionId: string
   return rows.filter((r) => r.went_stale).map((r) => r.organisation_id);
 }
 
+/** Same shape as the releases' redline parts (jsdiff's), so the Redline component renders both. */
 export interface RedlinePart {
-  kind: "same" | "added" | "removed";
-  text: string;
+  value: string;
+  added?: boolean;
+  removed?: boolean;
 }
 
 /** "Wat veranderde sinds de goedkeuring": word diff from the approved text to the current one. */
@@ -209,7 +211,7 @@ export async function changesSinceApproval(db: DB, codeId: string, sectionId: st
 }
 
 export function redline(from: string, to: string): RedlinePart[] {
-  return diffWords(from, to).map((p) => ({ kind: p.added ? "added" : p.removed ? "removed" : "same", text: p.value }));
+  return diffWords(from, to).map((p) => (p.added ? { value: p.value, added: true } : p.removed ? { value: p.value, removed: true } : { value: p.value }));
 }
 
 /** Replaces a section's required organisations (ministry only); audited. */

@@ -84,8 +84,8 @@ describe("review model", () => {
     expect(cell.state).toBe("stale");
     expect((await readiness(db, CODE)).find((r) => r.sectionId === "zelfdoding")!.ready).toBe(false);
     const diff = (await changesSinceApproval(db, CODE, "zelfdoding", "awel"))!;
-    expect(diff.filter((p) => p.kind === "removed").map((p) => p.text.trim())).toEqual([word]);
-    expect(diff.filter((p) => p.kind === "added").map((p) => p.text.trim())).toEqual(["XYZWORD"]);
+    expect(diff.filter((p) => p.removed).map((p) => p.value.trim())).toEqual([word]);
+    expect(diff.filter((p) => p.added).map((p) => p.value.trim())).toEqual(["XYZWORD"]);
 
     // Approving the changed text is allowed again and makes the section ready.
     expect(await status(submitReview(db, awel, CODE, "zelfdoding", "approved"))).toBe(200);

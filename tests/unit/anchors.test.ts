@@ -69,3 +69,40 @@ describe("comment anchors", () => {
     expect(spanText(a, anchor)).toBe("hulplijn");
   });
 });
+
+describe("comment anchors in ProseMirror positions (as the editor and the server read them)", () => {
+  const at = TEXT.indexOf(QUOTE);
+  it("follow the text in a tiptap-shaped Y.Doc and report deletion", async () => {
+    const { initProseMirrorDoc, prosemirrorJSONToYDoc } = await import("@tiptap/y-tiptap");
+    const { richTextSchema } = await import("../../app/domain/richtext");
+    const { anchorFromProseMirror, resolveInProseMirror } = await import("../../app/domain/anchors");
+    const a = prosemirrorJSONToYDoc(richTextSchema, { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: TEXT }] }] }, "default");
+    const b = new Y.Doc();
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const view = (doc: Y.Doc) => {
+      const type = doc.getXmlFragment("default");
+      const { doc: pm, mapping } = initProseMirrorDoc(type, richTextSchema);
+      return { type, pm, mapping };
+    };
+    const va = view(a);
+    const from = 1 + at; // inside the paragraph
+    const anchor = anchorFromProseMirror(va.type, va.mapping, from, from + QUOTE.length);
+    const textOf = (doc: Y.Doc) => {
+      const v = view(doc);
+      const r = resolveInProseMirror(doc, v.type, v.mapping, anchor);
+      return r ? v.pm.textBetween(r.from, r.to) : null;
+    };
+    expect(textOf(b)).toBe(QUOTE);
+    const textA = (a.getXmlFragment("default").get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    const textB = (b.getXmlFragment("default").get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    textA.insert(at, "altijd ");
+    textB.insert(at + QUOTE.length, " (gratis)");
+    textB.insert(at + 3, " erkende");
+    sync(a, b);
+    expect(textOf(a)).toBe("een erkende hulplijn");
+    expect(textOf(b)).toBe("een erkende hulplijn");
+    textA.delete(textA.toString().indexOf("een erkende hulplijn"), "een erkende hulplijn".length);
+    sync(a, b);
+    expect(textOf(b)).toBeNull();
+  });
+});
