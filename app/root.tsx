@@ -21,6 +21,8 @@ import { messages } from "./i18n";
 import { useNonce } from "./nonce";
 import { can } from "./policies.server";
 import { currentUser } from "./session.server";
+import { db } from "./db.server";
+import { unreadCount } from "./models/notifications.server";
 import stylesUrl from "./styles.css";
 
 export const links: LinksFunction = () => [
@@ -39,6 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       role: user.role,
       organisationName: user.organisation_name,
       managesUsers: can(user, "users.manage"),
+      unread: await unreadCount(db(), user.id),
     },
     showOutbox: c.embedded || !c.production,
   };
@@ -98,6 +101,27 @@ function Shell({ children, title }: { children: ReactNode; title?: string }) {
                 </li>
               ) : null}
               {/* --- nav: comments, inbox and review (#6) --- */}
+              {user ? (
+                <>
+                  <li>
+                    <NavLink to="/codes/influencercode/review">{t("nav.review")}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/inbox" data-testid="nav-inbox">
+                      {t("nav.inbox")}
+                      {user.unread > 0 ? (
+                        <>
+                          {" "}
+                          <span className="tag tag-warn" data-testid="unread-count" aria-hidden="true">
+                            {user.unread}
+                          </span>
+                          <span className="visually-hidden">{t("nav.inboxUnread", { count: user.unread })}</span>
+                        </>
+                      ) : null}
+                    </NavLink>
+                  </li>
+                </>
+              ) : null}
 
 
               {/* --- nav: releases (#7) --- */}

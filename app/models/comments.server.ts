@@ -385,3 +385,22 @@ export function moderationTrail(db: DB, codeId: string, limit = 100) {
     .limit(limit)
     .execute();
 }
+
+/** Everything the section page needs for its comments and review panels. */
+export async function sectionDiscussion(db: DB, viewer: Actor & { organisation_name?: string | null }, codeId: string, sectionId: string, reviewerIds: string[]) {
+  const { sectionReviews, changesSinceApproval } = await import("./reviews.server");
+  const [threads, cells] = await Promise.all([listThreads(db, viewer, codeId, sectionId), sectionReviews(db, codeId, sectionId)]);
+  const redlines = await Promise.all(
+    cells.filter((c) => c.state === "stale").map(async (c) => ({ organisationId: c.organisationId, parts: await changesSinceApproval(db, codeId, sectionId, c.organisationId) })),
+  );
+  const reviewsMine = viewer.role === "expert" && viewer.organisation_id !== null && reviewerIds.includes(viewer.organisation_id);
+  return {
+    threads,
+    viewer: { id: viewer.id, moderator: viewer.role === "ministry" },
+    review: {
+      cells: cells.map((c) => ({ organisationId: c.organisationId, organisationName: c.organisationName, state: c.state, at: c.at ? c.at.toISOString() : null, by: c.by })),
+      redlines,
+      myOrganisation: reviewsMine ? { id: viewer.organisation_id!, name: cells.find((c) => c.organisationId === viewer.organisation_id)?.organisationName ?? viewer.organisation_name ?? "" } : null,
+    },
+  };
+}

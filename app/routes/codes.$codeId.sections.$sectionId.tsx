@@ -2,7 +2,7 @@
 // reviewers and whether you may edit.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { SectionEditor } from "~/components/editor/SectionEditor";
+import { SectionDiscussion } from "~/components/comments/SectionDiscussion";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
 import { handleLoader } from "~/http.server";
@@ -10,8 +10,10 @@ import { getSectionForPage, sectionResource, sectionText } from "~/models/sectio
 import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
 import editorStyles from "~/styles/editor.css";
+import commentsStyles from "~/styles/comments.css";
+import { sectionDiscussion } from "~/models/comments.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }, { rel: "stylesheet", href: commentsStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.section.title} · Codewerf` : "Codewerf" }];
 
@@ -28,13 +30,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       words: text.words,
       readOnlyReason: readOnlyReason(user, sectionResource(section)),
       user: { id: user.id, name: user.display_name },
+      discussion: await sectionDiscussion(db(), user, codeId, section.id, section.reviewers.map((r) => r.id)),
     };
   });
 }
 
 export default function SectionPage() {
   const t = useT();
-  const { codeId, section, html, words, readOnlyReason, user } = useLoaderData<typeof loader>();
+  const { codeId, section, html, words, readOnlyReason, user, discussion } = useLoaderData<typeof loader>();
   return (
     <article aria-labelledby="section-title" className="section-page">
       <p>
@@ -46,7 +49,7 @@ export default function SectionPage() {
       <p className="meta">
         {t("draft.reviewers")}: {section.reviewers.map((r) => r.name).join(", ")} · {t("section.words", { count: words })}
       </p>
-      <SectionEditor codeId={codeId} sectionId={section.id} user={user} initialHtml={html} readOnlyReason={readOnlyReason} />
+      <SectionDiscussion editor={{ codeId, sectionId: section.id, user, initialHtml: html, readOnlyReason }} discussion={discussion} />
     </article>
   );
 }
