@@ -8,6 +8,9 @@
 // MutationObserver callback in the other page that sees the word in the editor's DOM (before
 // the paint of that frame). All pages run in one Chromium on this machine, so their clocks
 // (performance.timeOrigin + now) agree.
+//
+// BENCH_SECONDS (15), BENCH_LOAD_RUNS (7); BENCH_ONLY=load skips the typing scenarios;
+// BENCH_PROFILE=1 prints the page's CPU profile (self time) of the last load run.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -185,8 +188,26 @@ async function loadTimes(browser: Browser, url: string, state: unknown): Promise
   });
   for (let i = 0; i < LOAD_RUNS + 1; i++) {
     const page = await context.newPage();
+    const profiling = process.env.BENCH_PROFILE === "1" && i === LOAD_RUNS;
+    const cdp = profiling ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto(`/codes/influencercode/sections/${BIG_SECTION}`);
     await page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 30_000 });
+    if (cdp) {
+      const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples: number[]; timeDeltas: number[] } };
+      const self = new Map<string, number>();
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      profile.samples.forEach((id, k) => {
+        const n = byId.get(id)!;
+        const key = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
+      });
+      console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1)} ms ${k}`).join("\n"));
+    }
     const [t, nav] = await page.evaluate(() => [
       (window as unknown as { __editableAt: number }).__editableAt,
       performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming,

@@ -10,6 +10,8 @@
  *     toolbarExtra={(ctx) => <button …/>} // extra toolbar buttons (ReactNode or render function)
  *     sidePanel={(ctx) => <aside …/>}     // a panel next to the text (stacks below on a phone)
  *   />
+ * `extensions` are read once, when the editor is created (keep them stable, e.g. useMemo);
+ * `onReady` runs once per editor (the latest callback passed), its cleanup on unmount.
  * `ctx` is `{ editor, ydoc, provider, editable }` (an `EditorContext`). Extra toolbar buttons
  * should be `<button type="button" className="tool" data-tool="…" tabIndex={-1} aria-label=…>`
  * to join the toolbar's arrow-key navigation. Extensions must not add schema nodes/marks that

@@ -69,7 +69,7 @@ export function Toolbar({ editor, editable, live, extra, linkFormOpen, setLinkFo
 
   return (
     <div className="editor-toolbar-wrap">
-      <div ref={ref} className="editor-toolbar" role="toolbar" aria-label={t("editor.toolbar")} aria-controls="section-editor" onKeyDown={onKeyDown}>
+      <div ref={ref} className="editor-toolbar" role="toolbar" aria-label={t("editor.toolbar")} onKeyDown={onKeyDown}>
         {buttons.map((b, i) => (
           <button
             key={b.key}
