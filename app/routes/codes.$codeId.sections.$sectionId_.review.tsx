@@ -37,7 +37,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const codeId = params.codeId ?? "";
   const sectionId = params.sectionId ?? "";
-  const fromFetcher = new URL(request.url).searchParams.has("_data") || (request.headers.get("Accept") ?? "").includes("application/json");
+  // Remix strips `_data` before the action runs, so enhanced forms say so with `?fetch=1`.
+  const fromFetcher = new URL(request.url).searchParams.has("fetch") || (request.headers.get("Accept") ?? "").includes("application/json");
   return handleAction(request, user, async () => {
     const form = await readForm(request);
     const input = parseWith(ReviewSchema, form);

@@ -34,6 +34,8 @@ interface Props {
   onSelectThread?: (id: string) => void;
   /** The editor's current selection as an anchor (null when nothing is selected or no editor). */
   selection: PendingAnchor | null;
+  /** Called with the threads whenever they change live (the editor's highlights follow). */
+  onThreads?: (threads: ThreadView[]) => void;
 }
 
 function useLiveThreads(codeId: string, sectionId: string, initial: ThreadView[]) {
@@ -71,11 +73,16 @@ export function CommentsPanel(props: Props) {
   const t = useT();
   const { codeId, sectionId, viewer } = props;
   const { threads, connected } = useLiveThreads(codeId, sectionId, props.threads);
+  const { onThreads } = props;
+  useEffect(() => onThreads?.(threads), [threads, onThreads]);
   const [params] = useSearchParams();
   const filter = (FILTERS as string[]).includes(params.get("comments") ?? "") ? (params.get("comments") as Filter) : "open";
   const [sheetOpen, setSheetOpen] = useState(false);
   const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    hydratedOnce = true;
+    setHydrated(true);
+  }, []);
 
   // Open the sheet and scroll to a thread chosen in the text.
   useEffect(() => {
@@ -127,8 +134,10 @@ export function CommentsPanel(props: Props) {
   );
 }
 
+/** Once hydrated, forms post through fetchers and want JSON back (`?fetch=1`); without JavaScript the server redirects back. */
+let hydratedOnce = false;
 function actionPath(codeId: string, sectionId: string) {
-  return `/codes/${codeId}/sections/${sectionId}/comments`;
+  return `/codes/${codeId}/sections/${sectionId}/comments${hydratedOnce ? "?fetch=1" : ""}`;
 }
 
 function FormError({ data }: { data: unknown }) {

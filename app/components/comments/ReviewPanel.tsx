@@ -1,7 +1,7 @@
 // A section's expert review: the state per required organisation, approve / request changes
 // for members of those organisations, and "what changed since the approval" for stale ones.
 import { useFetcher } from "@remix-run/react";
-import { useId } from "react";
+import { useEffect, useId, useState } from "react";
 import { Redline } from "~/components/releases/Redline";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
@@ -38,7 +38,10 @@ export function ReviewPanel(props: {
   const locale = useLocale();
   const approve = useFetcher<{ ok: boolean; formError?: string }>();
   const changes = useFetcher<{ ok: boolean; formError?: string }>();
-  const action = `/codes/${props.codeId}/sections/${props.sectionId}/review`;
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  // Fetchers want JSON back (`?fetch=1`); without JavaScript the server redirects back.
+  const action = `/codes/${props.codeId}/sections/${props.sectionId}/review${hydrated ? "?fetch=1" : ""}`;
   const bodyId = useId();
   const mine = props.cells.find((c) => c.organisationId === props.myOrganisation?.id);
   const ready = props.cells.length > 0 && props.cells.every((c) => c.state === "approved");

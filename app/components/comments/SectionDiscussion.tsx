@@ -22,6 +22,7 @@ export function SectionDiscussion({ editor: editorProps, discussion }: { editor:
   const [selection, setSelection] = useState<PendingAnchor | null>(null);
   const editorRef = useRef<Editor | null>(null);
   const resolvedRef = useRef<Resolved | null>(null);
+  const [liveThreads, setLiveThreads] = useState<ThreadView[]>(discussion.threads);
 
   const store = useRef<AnchorStore>({
     anchors: [],
@@ -35,8 +36,8 @@ export function SectionDiscussion({ editor: editorProps, discussion }: { editor:
 
   // The anchors the editor highlights: open threads with an anchor.
   const anchors = useMemo(
-    () => discussion.threads.filter((th) => th.anchorStart && th.anchorEnd && th.status === "open").map((th) => ({ id: th.id, start: th.anchorStart!, end: th.anchorEnd! })),
-    [discussion.threads],
+    () => liveThreads.filter((th) => th.anchorStart && th.anchorEnd && th.status === "open").map((th) => ({ id: th.id, start: th.anchorStart!, end: th.anchorEnd! })),
+    [liveThreads],
   );
   const anchorsKey = anchors.map((a) => a.id).join(",");
   if (store.anchors.map((a) => a.id).join(",") !== anchorsKey || store.active !== active) {
@@ -86,6 +87,7 @@ export function SectionDiscussion({ editor: editorProps, discussion }: { editor:
         activeThreadId={active}
         onSelectThread={onSelectThread}
         selection={selection}
+        onThreads={setLiveThreads}
       />
     </div>
   );
