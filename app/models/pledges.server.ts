@@ -67,44 +67,52 @@ export async function signPledge(db: DB, actor: SignerActor, input: SignPledgeIn
     under_13: under13,
     guardian_email: under13 ? input.guardianEmail : null,
   };
-  const row = await db
-    .insertInto("pledges")
-    .values({ release_id: offer.releaseId, user_id: actor.id, ...values })
-    .onConflict((oc) =>
-      oc
-        .columns(["user_id", "release_id"])
-        .doUpdateSet({
-          ...values,
-          signed_at: sql`now()`,
-          email_confirmed_at: null,
-          guardian_confirmed_at: null,
-          confirmed_at: null,
-          withdrawn_at: null,
-          withdraw_reason: null,
-        })
-        .where("pledges.withdrawn_at", "is not", null),
-    )
-    .returning("id")
-    .executeTakeFirst();
-  if (!row) {
+  // One transaction (one commit) for the pledge, its tokens and the audit row; mail after it.
+  const signed = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto("pledges")
+      .values({ release_id: offer.releaseId, user_id: actor.id, ...values })
+      .onConflict((oc) =>
+        oc
+          .columns(["user_id", "release_id"])
+          .doUpdateSet({
+            ...values,
+            signed_at: sql`now()`,
+            email_confirmed_at: null,
+            guardian_confirmed_at: null,
+            confirmed_at: null,
+            withdrawn_at: null,
+            withdraw_reason: null,
+          })
+          .where("pledges.withdrawn_at", "is not", null),
+      )
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) return null;
+    const confirmToken = await issueToken(trx, "pledge_confirm", actor.id);
+    const guardianToken = under13 ? await issueToken(trx, "pledge_guardian", actor.id) : null;
+    await trx
+      .updateTable("pledges")
+      .set({ confirm_token_id: tokenId(confirmToken), guardian_token_id: guardianToken ? tokenId(guardianToken) : null })
+      .where("id", "=", row.id)
+      .execute();
+    await recordEvent(trx, { actorId: actor.id, action: "pledge.signed", subjectType: "pledge", subjectId: row.id, data: { release: offer.version } });
+    return { id: row.id, confirmToken, guardianToken };
+  });
+  if (!signed) {
     const existing = await db.selectFrom("pledges").select("id").where("user_id", "=", actor.id).where("release_id", "=", offer.releaseId).executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
   }
+  const row = { id: signed.id };
+  const { confirmToken, guardianToken } = signed;
   const t = messages(actor.locale);
-  const confirmToken = await issueToken(db, "pledge_confirm", actor.id);
-  const guardianToken = under13 ? await issueToken(db, "pledge_guardian", actor.id) : null;
-  await db
-    .updateTable("pledges")
-    .set({ confirm_token_id: tokenId(confirmToken), guardian_token_id: guardianToken ? tokenId(guardianToken) : null })
-    .where("id", "=", row.id)
-    .execute();
   await sendMail(db, {
     to: actor.email,
     subject: t("pledge.mail.confirm.subject", { version: offer.version }),
     text: t(under13 ? "pledge.mail.confirm.bodyMinor" : "pledge.mail.confirm.body", { version: offer.version, link: link(`/pledge/confirm/${confirmToken}`) }),
   });
   if (guardianToken) {
-    // Nl: the guardian has no account and no language preference; Dutch is the default.
+    // The guardian has no account and no language preference: Dutch, the default.
     const g = messages("nl-BE");
     await sendMail(db, {
       to: input.guardianEmail,
@@ -112,7 +120,6 @@ export async function signPledge(db: DB, actor: SignerActor, input: SignPledgeIn
       text: g("pledge.mail.guardian.body", { name: input.publicName, version: offer.version, text: pledgeText(offer.codeTitle, offer.version), link: link(`/pledge/guardian/${guardianToken}`) }),
     });
   }
-  await recordEvent(db, { actorId: actor.id, action: "pledge.signed", subjectType: "pledge", subjectId: row.id, data: { release: offer.version } });
   return { id: row.id, created: true };
 }
 
@@ -345,8 +352,34 @@ export async function listRegistry(db: DB, query: { q?: string; release?: string
   return { items, next: more && last ? encodeCursor(last.signed_at, last.id) : null, counts };
 }
 
+// Counting 100,000 pledges costs tens of milliseconds: the counts are kept per database and
+// code, refreshed in the background once older than COUNTS_TTL_MS, and dropped at once when
+// this instance changes what the registry shows (confirm, withdraw, erase, new release).
+const COUNTS_TTL_MS = 5000;
+type Counts = { release: string; count: number }[];
+const countsCache = new WeakMap<object, Map<string, { at: number; value: Promise<Counts> }>>();
+
+export function forgetCounts(): void {
+  countsEpoch++;
+}
+let countsEpoch = 0;
+
 /** Active confirmed pledges per release (every release listed, newest first). */
-export async function registryCounts(db: DB, codeId = CODE_ID) {
+export function registryCounts(db: DB, codeId = CODE_ID): Promise<Counts> {
+  let perDb = countsCache.get(db);
+  if (!perDb) countsCache.set(db, (perDb = new Map()));
+  const key = `${countsEpoch}|${codeId}`;
+  const hit = perDb.get(key);
+  if (hit && Date.now() - hit.at < COUNTS_TTL_MS) return hit.value;
+  const value = countRegistry(db, codeId);
+  value.catch(() => perDb!.delete(key));
+  for (const k of perDb.keys()) if (!k.startsWith(`${countsEpoch}|`)) perDb.delete(k);
+  // A stale value is served while the fresh one is computed (no request waits for a refresh).
+  perDb.set(key, { at: Date.now(), value: hit ? value.then((v) => v) : value });
+  return hit ? hit.value : value;
+}
+
+async function countRegistry(db: DB, codeId: string): Promise<Counts> {
   const rows = await db
     .selectFrom("releases as r")
     .leftJoin(
@@ -375,6 +408,7 @@ const BADGE_TTL_MS = 2000;
 const badgeCache = new Map<string, { at: number; state: BadgeState }>();
 
 export function forgetBadge(id?: string): void {
+  forgetCounts();
   if (id) badgeCache.delete(id);
   else badgeCache.clear();
 }

@@ -1,0 +1,255 @@
+// `npm run bench:pledges`: the live badge and signing under load, and the registry with
+// 100,000 pledges, against the real server (`npm start`'s bundle) on PostgreSQL. The server is
+// pinned to core 0; the load comes from a second process (autocannon, core 1).
+//
+// Options (environment): BENCH_SECONDS (per load measurement, default 10), BENCH_CONNECTIONS
+// (default 32), BENCH_PLEDGES (registry size, default 100000), BENCH_SIGNERS (distinct signed-in
+// signers, default 40000), BENCH_ADMIN_URL (default postgres://root@127.0.0.1:5432/postgres).
+import { createCookie } from "@remix-run/node";
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { openDatabase } from "../app/db.server";
+import { migrateToLatest } from "../app/migrate.server";
+import { pledgeText } from "../app/domain/pledges";
+import { seedDemoData } from "../seeds/index";
+import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
+import { freePort } from "../tests/support/server-process";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PLEDGES = Number(process.env.BENCH_PLEDGES ?? 100_000);
+const SIGNERS = Number(process.env.BENCH_SIGNERS ?? 40_000);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";
+const SECRET = "bench-session-secret-0123456789";
+const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load generator (second process): BENCH_ROLE=load, its job as JSON in BENCH_JOB.
+// ---------------------------------------------------------------------------------------------
+
+interface Job {
+  base: string;
+  kind: "badge" | "sign";
+  seconds: number;
+  paths?: string[];
+  cookies?: string[];
+  body?: string;
+}
+
+async function runLoad(job: Job): Promise<LoadResult> {
+  // autocannon ships no types; this is the part of its API used here.
+  type Result = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number };
+  const autocannon = ((await import("autocannon" as string)) as { default: (opts: object) => Promise<Result> }).default;
+  const statuses: Record<string, number> = {};
+  let i = 0;
+  const request =
+    job.kind === "badge"
+      ? {
+          method: "GET" as const,
+          setupRequest: (req: Record<string, unknown>) => ({ ...req, path: job.paths![i++ % job.paths!.length] }),
+          onResponse: (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1),
+        }
+      : {
+          method: "POST" as const,
+          path: "/pledge",
+          setupRequest: (req: Record<string, unknown>) => ({
+            ...req,
+            body: job.body,
+            headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: job.base, Cookie: job.cookies![i++ % job.cookies!.length] },
+          }),
+          onResponse: (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1),
+        };
+  const r = await autocannon({ url: job.base, connections: CONNECTIONS, duration: job.seconds, requests: [request] });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.timeouts, statuses };
+}
+
+if (process.env.BENCH_ROLE === "load") {
+  const job = JSON.parse(fs.readFileSync(process.env.BENCH_JOB!, "utf8")) as Job;
+  process.stdout.write(JSON.stringify(await runLoad(job)));
+  process.exit(0);
+}
+
+async function load(job: Job): Promise<LoadResult> {
+  const file = path.join(os.tmpdir(), `codewerf-bench-job-${process.pid}-${job.kind}.json`);
+  fs.writeFileSync(file, JSON.stringify(job));
+  const tsx = path.resolve("node_modules/.bin/tsx");
+  const [cmd, args] = HAS_TASKSET ? ["taskset", ["-c", "1", tsx, "bench/pledges.ts"]] : [tsx, ["bench/pledges.ts"]];
+  const child = spawn(cmd, args, { env: { ...process.env, BENCH_ROLE: "load", BENCH_JOB: file }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  fs.rmSync(file, { force: true });
+  if (code !== 0) throw new Error(`load generator failed (${code}): ${err}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup and measurement (the main process)
+// ---------------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHealthy(url: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output()}`);
+    await sleep(50);
+  }
+}
+
+/** Sequential GETs (one at a time, so latency ≈ server time on loopback): p50/p99 in ms. */
+async function timed(url: string, n: number, check: (body: string) => boolean): Promise<{ p50: number; p99: number; max: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n + 5; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    const body = await res.text();
+    const ms = performance.now() - t0;
+    if (res.status !== 200 || !check(body)) throw new Error(`${url} answered ${res.status}`);
+    if (i >= 5) times.push(ms); // the first few warm up JIT and caches
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99), max: Math.round(times[times.length - 1] * 10) / 10 };
+}
+
+async function main() {
+  await buildIfStale();
+  const dbName = `codewerf_bench_pledges_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    const db = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 2 });
+    await migrateToLatest(db);
+    await seedDemoData(db);
+    const release = await db.selectFrom("releases").select(["id", "version", "code_title"]).where("version", "=", "1.0").executeTakeFirstOrThrow();
+    const text = pledgeText(release.code_title, release.version);
+    const textSha256 = (await import("node:crypto")).createHash("sha256").update(text, "utf8").digest("hex");
+
+    // 100,000 confirmed pledges by as many accounts, signed over the past year.
+    const t0 = performance.now();
+    await pg_exec(dbUrl.toString(), [
+      `insert into users (email, display_name, role, email_confirmed_at) select 'registry' || g || '@bench.example', 'Maker ' || g, 'influencer', now() from generate_series(1, ${PLEDGES}) g`,
+      `insert into pledges (release_id, user_id, public_name, instagram, tiktok, text_sha256, signed_at, email_confirmed_at, confirmed_at)
+         select '${release.id}', u.id, u.display_name, 'maker' || substr(u.email, 9, position('@' in u.email) - 9), null, '${textSha256}', now() - (random() * interval '365 days'), now(), now()
+         from users u where u.email like 'registry%@bench.example'`,
+      `insert into users (email, display_name, role, email_confirmed_at) select 'signer' || g || '@bench.example', 'Signer ' || g, 'influencer', now() from generate_series(1, ${SIGNERS}) g`,
+      "analyze",
+    ]);
+    // A session per signer, written as the server would (HMAC of a random token in the row, the signed token in the cookie).
+    const cookie = createCookie("codewerf_session", { httpOnly: true, sameSite: "lax", secure: false, path: "/", secrets: [SECRET] });
+    const signers = await db.selectFrom("users").select("id").where("email", "like", "signer%@bench.example").execute();
+    const cookies: string[] = [];
+    const expires = new Date(Date.now() + 24 * 3600 * 1000);
+    for (let i = 0; i < signers.length; i += 5000) {
+      const rows = [];
+      for (const s of signers.slice(i, i + 5000)) {
+        const token = randomBytes(32).toString("base64url");
+        rows.push({ id: createHmac("sha256", SECRET).update(token).digest("base64url"), user_id: s.id, expires_at: expires });
+        cookies.push((await cookie.serialize(token)).split(";")[0]);
+      }
+      await db.insertInto("sessions").values(rows).execute();
+    }
+    const badgeIds = (await db.selectFrom("pledges").select("id").orderBy("signed_at", "desc").limit(1000).execute()).map((r) => r.id);
+    await db.destroy();
+    console.log(`setup: ${PLEDGES} pledges, ${signers.length} signers with sessions in ${Math.round(performance.now() - t0)} ms`);
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", SESSION_SECRET: SECRET, PORT: String(port), HOST: "127.0.0.1", PUBLIC_ORIGIN: base, DATABASE_URL: dbUrl.toString() };
+    delete env.DATA_DIR;
+    const [cmd, args] = HAS_TASKSET ? ["taskset", ["-c", "0", process.execPath, SERVER_BUNDLE]] : [process.execPath, [SERVER_BUNDLE]];
+    let out = "";
+    server = spawn(cmd, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    server.stdout!.on("data", (d) => (out += d));
+    server.stderr!.on("data", (d) => (out += d));
+    await waitHealthy(base, () => out);
+    const loadStart = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    console.log(`server on ${base} (pinned: ${HAS_TASKSET}), ${CONNECTIONS} connections, ${SECONDS} s per load; load average ${loadStart}`);
+
+    // The registry with 100,000 pledges: first page, a search, a deep page, the JSON.
+    const firstPage = await (await fetch(`${base}/api/pledges`)).json();
+    let after = firstPage.next as string;
+    for (let i = 0; i < 20 && after; i++) after = (await (await fetch(after)).json()).next;
+    const registry = {
+      page: await timed(`${base}/pledges`, 40, (b) => b.includes('data-count="')),
+      search: await timed(`${base}/pledges?q=maker4242`, 40, (b) => b.includes("Maker 4242")),
+      deep: await timed(`${base}/pledges?after=${new URL(after).searchParams.get("after")}`, 40, (b) => b.includes("data-pledge=")),
+      api: await timed(`${base}/api/pledges`, 40, (b) => b.includes('"pledges"')),
+    };
+
+    // Badges: 1,000 different pledges in turn (each state is held 2 s in memory).
+    const paths = badgeIds.map((id) => `/pledges/${id}/badge.svg`);
+    await load({ base, kind: "badge", seconds: 3, paths });
+    const badge = await load({ base, kind: "badge", seconds: SECONDS, paths });
+
+    // Signing: every request a different signed-in signer (their first signature).
+    const body = new URLSearchParams({ publicName: "Bench Maker", instagram: "bench.maker", tiktok: "", youtube: "", twitch: "", under13: "no", guardianEmail: "", textSha256 }).toString();
+    const warm = cookies.splice(0, 2000);
+    await load({ base, kind: "sign", seconds: 2, cookies: warm, body });
+    const sign = await load({ base, kind: "sign", seconds: SECONDS, cookies, body });
+    const distinct = sign.total <= cookies.length;
+
+    const loadEnd = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    const ok = (m: LoadResult, rps: number, good: string) => m.rps >= rps && m.p99 <= 30 && m.errors === 0 && Object.keys(m.statuses).every((s) => s === good);
+    const fmt = (m: LoadResult) => `${Math.round(m.rps).toLocaleString("en")} | ${m.p50} ms | ${m.p99} ms | ${m.errors} | ${Object.entries(m.statuses).map(([s, n]) => `${s}: ${n}`).join(", ")}`;
+    const table = [
+      `Load average ${loadStart} at the start, ${loadEnd} at the end; ${CONNECTIONS} connections, ${SECONDS} s each.`,
+      "",
+      "| Load (second process) | req/s | p50 | p99 | errors | statuses | Goal | |",
+      "|---|---:|---:|---:|---:|---|---|---|",
+      `| GET /pledges/:id/badge.svg (1,000 pledges in turn) | ${fmt(badge)} | ≥ 4,000 req/s, p99 ≤ 30 ms | ${ok(badge, 4000, "200") ? "met" : "NOT met"} |`,
+      `| POST /pledge (each a distinct signed-in signer${distinct ? "" : "; ran out of signers, some repeated"}) | ${fmt(sign)} | ≥ 1,500 req/s, p99 ≤ 30 ms | ${ok(sign, 1500, "302") ? "met" : "NOT met"} |`,
+      "",
+      `| Registry with ${PLEDGES.toLocaleString("en")} pledges (sequential, loopback ≈ server time) | p50 | p99 | max | Goal | |`,
+      "|---|---:|---:|---:|---|---|",
+      ...Object.entries({ "GET /pledges (first page, counts)": registry.page, "GET /pledges?q=maker4242 (search)": registry.search, "GET /pledges?after=… (page 21)": registry.deep, "GET /api/pledges": registry.api }).map(
+        ([name, m]) => `| ${name} | ${m.p50} ms | ${m.p99} ms | ${m.max} ms | ≤ 50 ms | ${m.p50 <= 50 ? "met (p50)" : "NOT met"} |`,
+      ),
+    ].join("\n");
+    console.log(`\n${table}\n`);
+  } finally {
+    if (server) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server!.once("exit", r));
+    }
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+async function pg_exec(url: string, statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const s of statements) await client.query(s);
+  } finally {
+    await client.end();
+  }
+}
+
+await main();
