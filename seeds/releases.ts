@@ -6,7 +6,8 @@ import * as Y from "yjs";
 import type { Database } from "../app/db.server";
 import { docName, YDOC_FRAGMENT } from "../app/domain/richtext";
 import { CODE_ID } from "../app/models/codes";
-import { publishPreview, publishRelease } from "../app/models/releases.server";
+import { publishRelease } from "../app/models/releases.server";
+import { readiness } from "../app/models/reviews.server";
 import { appendUpdate, loadDocState } from "../app/models/ydocs.server";
 
 const NOTES =
@@ -44,14 +45,14 @@ export async function seedReleases(db: Kysely<Database>): Promise<void> {
   const expert = users.find((u) => u.email === "mediawijs@codewerf.test");
   if (!ministry || !creator || !expert) return;
 
-  const preview = await publishPreview(db, ministry, CODE_ID);
+  const ready = await readiness(db, CODE_ID);
   await publishRelease(db, ministry, {
     codeId: CODE_ID,
     kind: "minor",
     expectedLatest: "",
     notes: NOTES,
     whyChanged: {},
-    overrides: preview.readiness.filter((r) => !r.ready).map((r) => ({ sectionId: r.sectionId, reason: OVERRIDE_REASON })),
+    overrides: ready.filter((r) => !r.ready).map((r) => ({ sectionId: r.sectionId, reason: OVERRIDE_REASON })),
   });
 
   // Later work on the draft, so that it differs from 1.0.
