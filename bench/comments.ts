@@ -1,0 +1,162 @@
+// `npm run bench:comments`: a section with 500 threads and 5,000 replies on PostgreSQL.
+// 1. The page's comment data (listThreads: threads, comments, names, anchor state): server
+//    time measured in-process (median/p95 of 50 calls), and the JSON endpoint under autocannon.
+// 2. Posting a comment (a reply, through the real HTTP endpoint with session and Origin) with
+//    autocannon from another process against the production server bundle.
+// Options: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16), BENCH_ADMIN_URL.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import pg from "pg";
+import { sql } from "kysely";
+import { openDatabase } from "../app/db.server";
+import { migrateToLatest } from "../app/migrate.server";
+import { listThreads } from "../app/models/comments.server";
+import { DEMO_PASSWORD, seedDemoData } from "../seeds/index";
+import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
+import { freePort } from "../tests/support/server-process";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";
+const SECTION = "zelfdoding";
+const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
+const pinned = (core: number, cmd: string, args: string[]): [string, string[]] => (HAS_TASKSET ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHealthy(url: string, child: ChildProcess) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("server exited early");
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error("server did not become healthy");
+    await sleep(50);
+  }
+}
+
+interface AC {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+async function autocannon(url: string, seconds: number, headers: Record<string, string>, post?: string): Promise<AC> {
+  const acArgs = ["node_modules/autocannon/autocannon.js", "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
+  for (const [k, v] of Object.entries(headers)) acArgs.push("-H", `${k}=${v}`);
+  if (post !== undefined) acArgs.push("-m", "POST", "-b", post);
+  acArgs.push(url);
+  const [cmd, args] = pinned(1, process.execPath, acArgs);
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`autocannon failed (${code}): ${err}`);
+  const r = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; non2xx: number };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
+}
+
+async function login(base: string, email: string): Promise<string> {
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    body: new URLSearchParams({ email, password: DEMO_PASSWORD, redirectTo: "/" }),
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("codewerf_session="));
+  if (res.status !== 302 || !cookie) throw new Error(`login failed: ${res.status}`);
+  return cookie.split(";")[0];
+}
+
+async function main() {
+  await buildIfStale();
+  const dbName = `codewerf_bench_comments_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  let server: ChildProcess | undefined;
+  try {
+    const db = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 2 });
+    await migrateToLatest(db);
+    await seedDemoData(db);
+    // 500 section-level threads and 5,000 replies (10 per thread) by rotating authors.
+    await sql`
+      with authors as (select array_agg(id order by email) as ids from users),
+      t as (
+        insert into comment_threads (code_id, section_id, created_by, created_at)
+        select 'influencercode', ${SECTION}, (select ids[1 + g % array_length(ids, 1)] from authors), now() - (g || ' minutes')::interval
+          from generate_series(1, 500) g returning id, created_by
+      ),
+      first as (insert into comments (thread_id, author_id, body) select id, created_by, 'Opmerking ' || id from t returning thread_id)
+      insert into comments (thread_id, author_id, body, created_at)
+      select t.id, (select ids[1 + r % array_length(ids, 1)] from authors), 'Antwoord ' || r || E'\nmet een tweede regel en https://www.awel.be', now() + (r || ' seconds')::interval
+        from t cross join generate_series(1, 10) r`.execute(db);
+    const counts = await sql<{ threads: string; comments: string }>`select (select count(*) from comment_threads) as threads, (select count(*) from comments) as comments`.execute(db);
+    console.log(`seeded ${counts.rows[0].threads} threads, ${counts.rows[0].comments} comments on ${SECTION}`);
+
+    // 1. Server time of the page's comment data, in-process.
+    const viewer = await db.selectFrom("users").selectAll().where("email", "=", "creator1@codewerf.test").executeTakeFirstOrThrow();
+    for (let i = 0; i < 5; i++) await listThreads(db, viewer, "influencercode", SECTION);
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      const threads = await listThreads(db, viewer, "influencercode", SECTION);
+      times.push(performance.now() - t0);
+      if (threads.length !== 500) throw new Error(`expected 500 threads, got ${threads.length}`);
+    }
+    times.sort((a, b) => a - b);
+    const loadMedian = times[25];
+    const loadP95 = times[47];
+    const threadId = (await db.selectFrom("comment_threads").select("id").where("section_id", "=", SECTION).limit(1).executeTakeFirstOrThrow()).id;
+    await db.destroy();
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env: Record<string, string | undefined> = { ...process.env };
+    delete env.DATA_DIR;
+    const [cmd, args] = pinned(0, process.execPath, [SERVER_BUNDLE]);
+    server = spawn(cmd, args, {
+      env: { ...env, NODE_ENV: "production", LOG_LEVEL: "warn", SESSION_SECRET: "bench-session-secret-0123456789", PORT: String(port), HOST: "127.0.0.1", PUBLIC_ORIGIN: base, DATABASE_URL: dbUrl.toString() } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    await waitHealthy(base, server);
+    const cookie = await login(base, "creator2@codewerf.test");
+    const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+
+    const dataUrl = `${base}/codes/influencercode/sections/${SECTION}/comments`;
+    await autocannon(dataUrl, 2, { Cookie: cookie });
+    const data = await autocannon(dataUrl, SECONDS, { Cookie: cookie });
+
+    const body = new URLSearchParams({ intent: "reply", threadId, body: "Goed punt, akkoord met dit voorstel." }).toString();
+    const postHeaders = { Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
+    const check = await fetch(dataUrl, { method: "POST", headers: postHeaders, body });
+    if (check.status !== 200) throw new Error(`posting answered ${check.status}: ${await check.text()}`);
+    await autocannon(dataUrl, 2, postHeaders, body);
+    const post = await autocannon(dataUrl, SECONDS, postHeaders, body);
+
+    const ok = (b: boolean) => (b ? "met" : "NOT met");
+    const table = [
+      `| measurement | result | goal | |`,
+      `|---|---|---|---|`,
+      `| comment data (500 threads, 5,000 replies), server time in-process | median ${loadMedian.toFixed(1)} ms, p95 ${loadP95.toFixed(1)} ms | ≤ 50 ms | ${ok(loadMedian <= 50)} |`,
+      `| comment data JSON over HTTP (${CONNECTIONS} connections) | ${Math.round(data.rps)} req/s, p50 ${data.p50} ms, p99 ${data.p99} ms (${data.errors} errors, ${data.non2xx} non-2xx) | – | |`,
+      `| posting a comment (reply) over HTTP (${CONNECTIONS} connections) | ${Math.round(post.rps)} req/s, p50 ${post.p50} ms, p99 ${post.p99} ms (${post.errors} errors, ${post.non2xx} non-2xx) | ≥ 500 req/s, p99 ≤ 30 ms | ${ok(post.rps >= 500 && post.p99 <= 30)} |`,
+    ].join("\n");
+    console.log(`\nserver pinned: ${HAS_TASKSET}; load average at start ${loadAtStart}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n\n${table}\n`);
+  } finally {
+    server?.kill("SIGTERM");
+    if (server) await new Promise((r) => server!.once("exit", r));
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
