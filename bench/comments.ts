@@ -151,10 +151,14 @@ async function main() {
       `| posting a comment (reply) over HTTP (${CONNECTIONS} connections) | ${Math.round(post.rps)} req/s, p50 ${post.p50} ms, p99 ${post.p99} ms (${post.errors} errors, ${post.non2xx} non-2xx) | ≥ 500 req/s, p99 ≤ 30 ms | ${ok(post.rps >= 500 && post.p99 <= 30)} |`,
     ].join("\n");
     console.log(`\nserver pinned: ${HAS_TASKSET}; load average at start ${loadAtStart}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n\n${table}\n`);
+  } catch (err) {
+    console.error("bench failed:", err);
+    process.exitCode = 1;
   } finally {
     server?.kill("SIGTERM");
     if (server) await new Promise((r) => server!.once("exit", r));
-    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await sleep(200);
+    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
     await admin.end();
   }
 }

@@ -213,13 +213,25 @@ const g = globalThis as unknown as { __codewerfInboxListeners?: () => void };
 
 export function installInboxListeners(getDb: () => DB): void {
   g.__codewerfInboxListeners?.();
+  // A script that imports this module without opening the process database (a seed, a bench)
+  // has no inbox to fill.
+  const openDb = () => {
+    try {
+      return getDb();
+    } catch {
+      return null;
+    }
+  };
   const offRelease = on("release.published", (e) => {
-    notifyRelease(getDb(), { codeId: e.codeId, version: e.version, publishedBy: e.publishedBy }).catch((err) => log().error({ err }, "release notifications failed"));
+    const database = openDb();
+    if (!database) return;
+    notifyRelease(database, { codeId: e.codeId, version: e.version, publishedBy: e.publishedBy }).catch((err) => log().error({ err }, "release notifications failed"));
   });
   installStalenessListener(getDb, (e) => notifyReviewRequest(getDb(), { ...e, reason: "stale" }));
   // The daily digest: checked hourly; each person gets at most one a day.
   const timer = setInterval(() => {
-    sendDigests(getDb()).catch((err) => log().error({ err }, "digest failed"));
+    const database = openDb();
+    if (database) sendDigests(database).catch((err) => log().error({ err }, "digest failed"));
   }, 3600_000);
   timer.unref();
   g.__codewerfInboxListeners = () => {

@@ -262,6 +262,13 @@ export function installStalenessListener(getDb: () => DB, onStale?: (e: { codeId
       running.delete(key);
     }
   };
-  g.__codewerfReviewListener = on("section.changed", (e) => void run(e.codeId, e.sectionId));
+  g.__codewerfReviewListener = on("section.changed", (e) => {
+    try {
+      getDb();
+    } catch {
+      return; // no process database here (a script): nothing to check
+    }
+    void run(e.codeId, e.sectionId);
+  });
 }
 
