@@ -62,3 +62,38 @@ export function plainText(node: PMJSON): string {
 export function wordCount(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
+
+function keepAttrs(spec: { attrs?: Record<string, unknown> } | undefined, attrs: Record<string, unknown> | undefined) {
+  if (!attrs || !spec?.attrs) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(spec.attrs)) if (key in attrs) out[key] = attrs[key];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * A copy of `node` holding only what the schema knows: unknown nodes are dropped (an `image`
+ * injected into the Y.Doc with `onerror`), unknown attributes removed, and links whose href is
+ * not http(s)/mailto lose the link mark (their text stays).
+ */
+export function sanitizeDoc(node: PMJSON): PMJSON | null {
+  const type = richTextSchema.nodes[node.type];
+  if (!type) return null;
+  if (node.type === "text") {
+    if (typeof node.text !== "string" || node.text === "") return null;
+    const marks = (node.marks ?? [])
+      .filter((m) => richTextSchema.marks[m.type] && (m.type !== "link" || isSafeHref(String(m.attrs?.href ?? ""))))
+      .map((m) => {
+        const attrs = keepAttrs(richTextSchema.marks[m.type].spec, m.attrs);
+        return attrs ? { type: m.type, attrs } : { type: m.type };
+      });
+    return marks.length ? { type: "text", text: node.text, marks } : { type: "text", text: node.text };
+  }
+  const out: PMJSON = { type: node.type };
+  const attrs = keepAttrs(type.spec, node.attrs);
+  if (attrs) out.attrs = attrs;
+  if (node.content) {
+    const content = node.content.map(sanitizeDoc).filter((c): c is PMJSON => c !== null);
+    if (content.length) out.content = content;
+  }
+  return out;
+}

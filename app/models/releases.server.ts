@@ -7,7 +7,7 @@ import { sql, type Kysely } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "~/db.server";
 import { AppError, isAppError } from "~/domain/errors";
-import { docName, isSafeHref, plainText, richTextSchema, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
+import { docName, plainText, sanitizeDoc, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
@@ -104,41 +104,6 @@ export function nextVersion(latest: string | null, kind: "major" | "minor"): str
 // ---------------------------------------------------------------------------------------------
 // Sanitising the frozen content: only the schema's nodes, marks and attributes, safe links.
 // ---------------------------------------------------------------------------------------------
-
-function keepAttrs(spec: { attrs?: Record<string, unknown> } | undefined, attrs: Record<string, unknown> | undefined) {
-  if (!attrs || !spec?.attrs) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(spec.attrs)) if (key in attrs) out[key] = attrs[key];
-  return Object.keys(out).length ? out : undefined;
-}
-
-/**
- * A copy of `node` holding only what the schema knows: unknown nodes are dropped (an `image`
- * injected into the Y.Doc with `onerror`), unknown attributes removed, and links whose href is
- * not http(s)/mailto lose the link mark (their text stays).
- */
-export function sanitizeDoc(node: PMJSON): PMJSON | null {
-  const type = richTextSchema.nodes[node.type];
-  if (!type) return null;
-  if (node.type === "text") {
-    if (typeof node.text !== "string" || node.text === "") return null;
-    const marks = (node.marks ?? [])
-      .filter((m) => richTextSchema.marks[m.type] && (m.type !== "link" || isSafeHref(String(m.attrs?.href ?? ""))))
-      .map((m) => {
-        const attrs = keepAttrs(richTextSchema.marks[m.type].spec, m.attrs);
-        return attrs ? { type: m.type, attrs } : { type: m.type };
-      });
-    return marks.length ? { type: "text", text: node.text, marks } : { type: "text", text: node.text };
-  }
-  const out: PMJSON = { type: node.type };
-  const attrs = keepAttrs(type.spec, node.attrs);
-  if (attrs) out.attrs = attrs;
-  if (node.content) {
-    const content = node.content.map(sanitizeDoc).filter((c): c is PMJSON => c !== null);
-    if (content.length) out.content = content;
-  }
-  return out;
-}
 
 /** Frozen form of a document: sanitised JSON, HTML from the schema renderer, plain text. */
 export function freezeContent(json: PMJSON): { contentJson: PMJSON; html: string; text: string } {

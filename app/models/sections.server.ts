@@ -6,7 +6,7 @@ import { sql, type Kysely } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "~/db.server";
 import { AppError } from "~/domain/errors";
-import { docName, plainText, richTextExtensions, wordCount, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
+import { docName, plainText, richTextExtensions, sanitizeDoc, wordCount, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { authorize, type Actor, type SectionResource } from "~/policies.server";
 import { recordEvent, recordEvents } from "./audit.server";
@@ -140,7 +140,9 @@ const RENDERED_TEXTS_MAX = 1000;
 export function decodeText(state: Uint8Array): SectionText {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
-  const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON;
+  // Anything a client put into the Y.Doc outside the schema (an unknown node, a stray
+  // attribute, an unsafe link) is dropped here, so it can neither break nor reach the page.
+  const json = sanitizeDoc(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON) ?? { type: "doc" };
   doc.destroy();
   return { json, html: renderRichText(json), words: wordCount(plainText(json)) };
 }
@@ -168,8 +170,19 @@ export async function sectionText(db: DB, codeId: string, sectionId: string, kno
 
 /** Renders through the schema only: unknown nodes, attributes and unsafe links cannot pass. */
 export function renderRichText(json: PMJSON): string {
-  if (!json.content?.length) return "";
-  return renderToHTMLString({ extensions: richTextExtensions, content: json });
+  const clean = sanitizeDoc(json);
+  if (!clean?.content?.length) return "";
+  try {
+    return renderToHTMLString({ extensions: richTextExtensions, content: clean });
+  } catch {
+    // Structurally invalid even after sanitising (a list item without a paragraph, say): keep
+    // the words as escaped paragraphs rather than failing the page.
+    return plainText(clean)
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => `<p>${line.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`)
+      .join("");
+  }
 }
 
 export async function setSectionLock(db: DB, actor: Actor, codeId: string, sectionId: string, locked: boolean): Promise<void> {

@@ -78,4 +78,25 @@ describe("section text on the page", () => {
     expect(next.html).toContain("«derde»");
     expect(next.words).toBe(first.words + 1);
   });
+
+  it("stays up when a client put nodes outside the schema into the document", async () => {
+    // Any editor can send this through the websocket: an unknown `image` node with a handler,
+    // a stray attribute and a javascript: link. The page must neither fail nor carry them.
+    await edit((fragment) => {
+      const img = new Y.XmlElement("image");
+      img.setAttribute("src", "x");
+      img.setAttribute("onerror", "alert(1)");
+      const p = new Y.XmlElement("paragraph");
+      p.setAttribute("onclick", "alert(2)");
+      const t = new Y.XmlText();
+      t.insert(0, "«klik»", { link: { href: "javascript:alert(3)" } });
+      t.insert(t.length, " «na de rommel»");
+      p.insert(0, [t]);
+      fragment.insert(fragment.length, [img, p]);
+    });
+    const html = await page();
+    expect(html).toContain("«na de rommel»");
+    expect(html).toContain("«klik»");
+    expect(html).not.toMatch(/onerror|onclick|javascript:alert|<img/);
+  });
 });

@@ -1,7 +1,8 @@
 // The pure parts of releases: version numbers, the word-level redline, and sanitising the
 // content that gets frozen.
 import { describe, expect, it } from "vitest";
-import { freezeContent, nextVersion, parseVersion, redline, sanitizeDoc } from "../../app/models/releases.server";
+import { sanitizeDoc } from "../../app/domain/richtext";
+import { freezeContent, nextVersion, parseVersion, redline } from "../../app/models/releases.server";
 
 // jsdiff's diffWords may move whitespace between neighbouring parts: compare words, not spacing.
 const words = (s: string) => s.trim().replace(/\s+/g, " ");
