@@ -58,7 +58,8 @@ describe.runIf(e2eEnabled)("pledges in the browser", { timeout: 180_000 }, () =>
       await page.locator("input[name=under13][value=no]").check();
       await Promise.all([page.waitForURL(/\/pledges\/[0-9a-f-]{36}\?signed=1$/), page.getByRole("button", { name: /Onderteken versie 1\.0/ }).click()]);
       ids.push(/\/pledges\/([0-9a-f-]{36})/.exec(page.url())![1]);
-      await expect(page.locator("main").innerText()).resolves.toContain("nog niet bevestigd");
+      // waitForURL resolves on the history push, before React has rendered the new page.
+      await page.locator("main", { hasText: "nog niet bevestigd" }).waitFor();
 
       await page.goto(await confirmLink(page, email));
       await page.getByRole("button", { name: "Bevestig mijn handtekening" }).click();
