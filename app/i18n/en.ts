@@ -254,8 +254,6 @@ export const en: Record<MessageKey, string> = {
   "history.notFound": "This version does not exist (any more).",
   "history.attribution.toggle": "Show who wrote what",
   "history.attribution.legend": "Writers in this section",
-  "history.attribution.unknown": "Unknown (from before authorship was recorded)",
-  "history.attribution.loading": "Loading writers…",
 
 
   // --- i18n: comments, mentions, inbox and review (#6) ---

@@ -252,8 +252,6 @@ export const nl = {
   "history.notFound": "Deze versie bestaat niet (meer).",
   "history.attribution.toggle": "Toon wie wat schreef",
   "history.attribution.legend": "Schrijvers in dit hoofdstuk",
-  "history.attribution.unknown": "Onbekend (van voor de schrijfgeschiedenis)",
-  "history.attribution.loading": "Schrijvers laden…",
 
 
   // --- i18n: comments, mentions, inbox and review (#6) ---

@@ -1,16 +1,18 @@
 // Version history of a section: versions are taken when a burst of editing settles (the
 // collaboration server's idle timer), when someone names one, and around a restore. A restore
 // is a new change by the restoring person, applied to the live document; history is never rewritten.
+import { yXmlFragmentToProsemirrorJSON } from "@tiptap/y-tiptap";
 import { diffWords } from "diff";
 import { sql } from "kysely";
 import * as Y from "yjs";
 import type { DB, VersionKind } from "~/db.server";
 import { AppError } from "~/domain/errors";
-import { docName, plainText, wordCount, type PMJSON } from "~/domain/richtext";
+import { docName, plainText, sanitizeDoc, wordCount, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { authorize, type Actor } from "~/policies.server";
 import { recordAuthorRanges } from "./attribution.server";
 import { liveSections, replaceFragmentContent } from "./live-sections.server";
-import { decodeText, getSection, recordSectionEdits, renderRichText, sectionResource } from "./sections.server";
+import { freezeContent } from "./releases.server";
+import { getSection, recordSectionEdits, sectionResource } from "./sections.server";
 import { appendUpdate, loadDocState } from "./ydocs.server";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -66,8 +68,8 @@ export async function recordVersion(db: DB, codeId: string, sectionId: string, v
   const name = docName(codeId, sectionId);
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`versions:${name}`}))`.execute(trx);
-    const { state } = await loadDocState(trx, name);
-    const { json } = decodeText(state);
+    const doc = docOf((await loadDocState(trx, name)).state);
+    const json = schemaJson(doc);
     const text = plainText(json);
     const previous = await trx
       .selectFrom("section_versions")
@@ -99,7 +101,7 @@ export async function recordVersion(db: DB, codeId: string, sectionId: string, v
         name: v.name ?? null,
         restored_from: v.restoredFrom ?? null,
         created_by: v.createdBy ?? null,
-        state: Y.encodeStateAsUpdate(docOf(state)),
+        state: Y.encodeStateAsUpdate(doc),
         content_json: JSON.stringify(json),
         text,
         words: wordCount(text),
@@ -118,6 +120,19 @@ function docOf(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   return doc;
+}
+
+/** The text as ProseMirror JSON holding only what the schema knows (an injected `<img onerror>` node is dropped). */
+function schemaJson(doc: Y.Doc): PMJSON {
+  return sanitizeDoc(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(YDOC_FRAGMENT)) as PMJSON) ?? { type: "doc" };
+}
+
+/** The section's current stored text, one line per block (for redlines against "now"). */
+export async function currentPlainText(db: DB, codeId: string, sectionId: string): Promise<string> {
+  const doc = docOf((await loadDocState(db, docName(codeId, sectionId))).state);
+  const text = plainText(schemaJson(doc));
+  doc.destroy();
+  return text;
 }
 
 /** The collaboration server's idle timer: a version when the text changed since the last one. */
@@ -249,7 +264,7 @@ export async function getVersion(db: DB, codeId: string, sectionId: string, vers
     createdAt: row.created_at,
     restoredFrom: row.r_id ? { id: row.r_id, name: row.r_name, createdAt: row.r_created_at! } : null,
     json,
-    html: renderRichText(json),
+    html: freezeContent(json).html,
     text: row.text,
     words: row.words,
   };

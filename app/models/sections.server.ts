@@ -136,8 +136,7 @@ async function docVersion(db: DB, name: string): Promise<string> {
 const renderedTexts = new Map<string, { version: string; text: SectionText }>();
 const RENDERED_TEXTS_MAX = 1000;
 
-/** A stored Yjs state as ProseMirror JSON, safe HTML and a word count. */
-export function decodeText(state: Uint8Array): SectionText {
+function decodeText(state: Uint8Array): SectionText {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   // Anything a client put into the Y.Doc outside the schema (an unknown node, a stray

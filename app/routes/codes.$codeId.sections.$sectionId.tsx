@@ -3,6 +3,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SectionDiscussion } from "~/components/comments/SectionDiscussion";
+import { HistoryBar, useAttribution } from "~/components/history/AttributionPanel";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
 import { handleLoader } from "~/http.server";
@@ -11,9 +12,14 @@ import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
 import editorStyles from "~/styles/editor.css";
 import commentsStyles from "~/styles/comments.css";
+import historyStyles from "~/styles/history.css";
 import { sectionDiscussion } from "~/models/comments.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }, { rel: "stylesheet", href: commentsStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: editorStyles },
+  { rel: "stylesheet", href: commentsStyles },
+  { rel: "stylesheet", href: historyStyles },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.section.title} · Codewerf` : "Codewerf" }];
 
@@ -38,6 +44,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export default function SectionPage() {
   const t = useT();
   const { codeId, section, html, words, readOnlyReason, user, discussion } = useLoaderData<typeof loader>();
+  const attribution = useAttribution(codeId, section.id, user);
   return (
     <article aria-labelledby="section-title" className="section-page">
       <p>
@@ -49,7 +56,11 @@ export default function SectionPage() {
       <p className="meta">
         {t("draft.reviewers")}: {section.reviewers.map((r) => r.name).join(", ")} · {t("section.words", { count: words })}
       </p>
-      <SectionDiscussion editor={{ codeId, sectionId: section.id, user, initialHtml: html, readOnlyReason }} discussion={discussion} />
+      <HistoryBar codeId={codeId} sectionId={section.id} attribution={attribution} />
+      <SectionDiscussion
+        editor={{ codeId, sectionId: section.id, user, initialHtml: html, readOnlyReason, extensions: attribution.extensions, onReady: attribution.onReady }}
+        discussion={discussion}
+      />
     </article>
   );
 }

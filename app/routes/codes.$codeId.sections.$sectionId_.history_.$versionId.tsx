@@ -13,12 +13,11 @@ import { db } from "~/db.server";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
 import { handleAction, handleLoader, parseForm, translator } from "~/http.server";
-import { getVersion, listVersions, redline, restoreVersion } from "~/models/history.server";
-import { getSectionForPage, sectionResource, sectionText } from "~/models/sections.server";
+import { currentPlainText, getVersion, listVersions, redline, restoreVersion } from "~/models/history.server";
+import { getSectionForPage, sectionResource } from "~/models/sections.server";
 import { authorize, can } from "~/policies.server";
 import { currentUser, requireUser } from "~/session.server";
 import historyStyles from "~/styles/history.css";
-import { plainText } from "~/domain/richtext";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: historyStyles }];
 
@@ -30,13 +29,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return handleLoader(request, user, async () => {
     authorize(user, "draft.read");
-    const { codeId, section, docVersion } = await getSectionForPage(db(), params.codeId ?? "", params.sectionId ?? "");
+    const { codeId, section } = await getSectionForPage(db(), params.codeId ?? "", params.sectionId ?? "");
     const version = await getVersion(db(), codeId, section.id, params.versionId ?? "");
     const against = new URL(request.url).searchParams.get("against") ?? "current";
     const [versions, otherText] = await Promise.all([
       listVersions(db(), codeId, section.id),
       against === "current"
-        ? sectionText(db(), codeId, section.id, docVersion).then((s) => plainText(s.json))
+        ? currentPlainText(db(), codeId, section.id)
         : getVersion(db(), codeId, section.id, against).then((v) => v.text),
     ]);
     return {

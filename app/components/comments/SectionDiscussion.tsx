@@ -3,6 +3,8 @@
 // and lays out the comments panel beside it (a bottom sheet on a phone).
 import type { Editor } from "@tiptap/core";
 import { useCallback, useMemo, useRef, useState } from "react";
+import type { WebsocketProvider } from "y-websocket";
+import type * as Y from "yjs";
 import { SectionEditor, type SectionEditorProps } from "~/components/editor/SectionEditor";
 import type { ThreadView } from "~/models/comments.server";
 import type { RedlinePart } from "~/models/reviews.server";
@@ -50,8 +52,12 @@ export function SectionDiscussion({ editor: editorProps, discussion }: { editor:
   }
 
   const extensions = useMemo(() => [createCommentAnchors(store)], [store]);
+  // The page may pass its own onReady (attribution); both run, and both clean up.
+  const outerReady = useRef(editorProps.onReady);
+  outerReady.current = editorProps.onReady;
   const onReady = useCallback(
-    (editor: Editor) => {
+    (editor: Editor, ydoc: Y.Doc, provider: WebsocketProvider) => {
+      const outerCleanup = outerReady.current?.(editor, ydoc, provider);
       editorRef.current = editor;
       const onSelection = () => setSelection(selectionAnchor(editor));
       editor.on("selectionUpdate", onSelection);
@@ -62,6 +68,7 @@ export function SectionDiscussion({ editor: editorProps, discussion }: { editor:
         clearTimeout(retry);
         editor.off("selectionUpdate", onSelection);
         editorRef.current = null;
+        if (typeof outerCleanup === "function") outerCleanup();
       };
     },
     [],
