@@ -84,15 +84,15 @@ describe("section text on the page", () => {
     // a stray attribute and a javascript: link. The page must neither fail nor carry them.
     await edit((fragment) => {
       const img = new Y.XmlElement("image");
+      const p = new Y.XmlElement("paragraph");
+      fragment.insert(fragment.length, [img, p]);
       img.setAttribute("src", "x");
       img.setAttribute("onerror", "alert(1)");
-      const p = new Y.XmlElement("paragraph");
       p.setAttribute("onclick", "alert(2)");
       const t = new Y.XmlText();
+      p.insert(0, [t]);
       t.insert(0, "«klik»", { link: { href: "javascript:alert(3)" } });
       t.insert(t.length, " «na de rommel»");
-      p.insert(0, [t]);
-      fragment.insert(fragment.length, [img, p]);
     });
     const html = await page();
     expect(html).toContain("«na de rommel»");
