@@ -1,6 +1,7 @@
 // Pledges in Chromium: signing through the real form with hostile names, confirming through
 // the mailed link (read from the demo mailbox), then the registry, the pledge page and the badge
 // render those names inert (no dialog fires; the SVG parses as XML without script or handlers).
+import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2eEnabled, signedInContext, startBrowserAndServer } from "../support/browser";
@@ -17,8 +18,12 @@ describe.runIf(e2eEnabled)("pledges in the browser", { timeout: 180_000 }, () =>
   let server: ServerProcess;
   const dialogs: string[] = [];
 
+  let databaseUrl: string | undefined;
+
   beforeAll(async () => {
-    ({ browser, server } = await startBrowserAndServer(testDatabaseEnv().then((env) => startServerProcess(env))));
+    const env = await testDatabaseEnv();
+    databaseUrl = env.DATABASE_URL;
+    ({ browser, server } = await startBrowserAndServer(startServerProcess(env)));
   });
   afterAll(async () => {
     await browser?.close();
@@ -35,6 +40,19 @@ describe.runIf(e2eEnabled)("pledges in the browser", { timeout: 180_000 }, () =>
 
   /** The newest pledge confirmation link mailed to `to`, from the demo mailbox. */
   async function confirmLink(page: Page, to: string): Promise<string> {
+    // On PostgreSQL the server runs as in production, without the demo mailbox: read the outbox table.
+    if (databaseUrl) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ text_body: string }>("select text_body from outbox where to_address = $1 order by id desc limit 1", [to]);
+        const match = /\/pledge\/confirm\/[A-Za-z0-9_-]+/.exec(rows[0]?.text_body ?? "");
+        if (!match) throw new Error(`no confirmation link for ${to}`);
+        return match[0];
+      } finally {
+        await client.end();
+      }
+    }
     const deadline = Date.now() + 10_000;
     for (;;) {
       await page.goto("/outbox");
