@@ -20,6 +20,12 @@ export interface DomainEvents {
   "section.presence": { codeId: string; sectionId: string; users: { id: string; name: string; readOnly: boolean }[] };
   /** The ministry published a release (listeners: inbox and e-mail, re-pledge invitations). */
   "release.published": { codeId: string; releaseId: string; version: string; major: number; minor: number; publishedBy: string | null };
+  /**
+   * What a pledge's public record or badge shows may have changed (confirmed, withdrawn, erased;
+   * `pledgeId` null: possibly every pledge, e.g. outdated by a new major release). Listener: the
+   * server's response cache.
+   */
+  "pledge.changed": { pledgeId: string | null };
 }
 
 type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void;

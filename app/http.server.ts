@@ -17,11 +17,45 @@ declare module "@remix-run/node" {
 
 const MAX_FORM_BYTES = 64 * 1024;
 
-/** The language chosen in this browser with the header switch, if any. */
-export function cookieLocale(request: Request): Locale | null {
-  const match = /(?:^|;\s*)codewerf_lang=([^;]+)/.exec(request.headers.get("Cookie") ?? "");
-  const value = match ? decodeURIComponent(match[1]) : null;
+/** The language chosen in this browser with the header switch, if any (from a Cookie header). */
+export function localeFromCookies(cookieHeader: string | null | undefined): Locale | null {
+  const match = /(?:^|;\s*)codewerf_lang=([^;]+)/.exec(cookieHeader ?? "");
+  let value: string | null = null;
+  try {
+    value = match ? decodeURIComponent(match[1]) : null;
+  } catch {
+    return null;
+  }
   return isLocale(value) ? value : null;
+}
+
+export function cookieLocale(request: Request): Locale | null {
+  return localeFromCookies(request.headers.get("Cookie"));
+}
+
+/**
+ * Marks a response as the same for every anonymous visitor, so the server's response cache
+ * (server/response-cache.ts) may answer later anonymous requests for it without running Remix:
+ * kept at most `seconds`, and dropped earlier when an event names one of its `tags`
+ * ("releases:<code>" on a publish, "pledge:<id>" and "pledges" when pledges change). The header
+ * never leaves the server.
+ */
+export const SHARED_CACHE_HEADER = "X-Codewerf-Shared-Cache";
+
+export function sharedCache(seconds: number, tags: string[]): Record<string, string> {
+  return { [SHARED_CACHE_HEADER]: `max-age=${Math.floor(seconds)}; tags=${tags.join(" ")}` };
+}
+
+/** A page route's `headers`: passes its loader's shared-cache declaration on to the document. */
+export function sharedCacheFromLoader({ loaderHeaders }: { loaderHeaders: Headers }): Record<string, string> {
+  const value = loaderHeaders.get(SHARED_CACHE_HEADER);
+  return value ? { [SHARED_CACHE_HEADER]: value } : {};
+}
+
+export function parseSharedCache(value: string | null | undefined): { seconds: number; tags: string[] } | null {
+  const match = /^max-age=(\d+); tags=(.*)$/.exec(value ?? "");
+  if (!match) return null;
+  return { seconds: Number(match[1]), tags: match[2].split(" ").filter(Boolean) };
 }
 
 export function requestLocale(request: Request, user?: Pick<CurrentUser, "locale"> | null): Locale {

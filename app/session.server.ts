@@ -7,6 +7,7 @@ import { newToken, tokenId } from "./crypto.server";
 import { db, type User } from "./db.server";
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+export const SESSION_COOKIE = "codewerf_session";
 
 const g = globalThis as unknown as { __codewerfCookie?: { config: Config; cookie: ReturnType<typeof createCookie> } };
 
@@ -20,7 +21,7 @@ function cookieSecure(): boolean {
 function sessionCookie() {
   const current = config();
   if (g.__codewerfCookie?.config !== current) {
-    const cookie = createCookie("codewerf_session", {
+    const cookie = createCookie(SESSION_COOKIE, {
       httpOnly: true,
       sameSite: "lax",
       secure: cookieSecure(),

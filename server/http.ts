@@ -1,7 +1,9 @@
 // Express in front of Remix: security headers with a per-request CSP nonce, the Origin check
-// for state-changing requests, request size limits, static assets and /healthz.
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+// for state-changing requests, request size limits, static assets, /healthz, and the cache of
+// responses that are the same for every anonymous visitor (server/response-cache.ts).
+// The adapter's own conversions (exported by its module, though not re-exported by its index).
+import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
@@ -9,6 +11,7 @@ import type { Config } from "../app/config.server";
 import { db, type DB } from "../app/db.server";
 import { log } from "../app/log.server";
 import { isAllowedOrigin } from "../app/session.server";
+import { createResponseCache, type ResponseCache } from "./response-cache";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -86,9 +89,10 @@ function pingDatabase(): Promise<unknown> {
   return done;
 }
 
-export function createHttpApp(options: HttpOptions) {
+export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache } {
   const { config } = options;
   const app = express();
+  const responseCache = createResponseCache();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
 
@@ -117,13 +121,16 @@ export function createHttpApp(options: HttpOptions) {
   app.use(originCheck);
   app.use(bodyLimit);
 
-  app.all(
-    "*",
-    createRequestHandler({
-      build: options.build,
-      mode: config.production ? "production" : "development",
-      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
-    }),
-  );
-  return app;
+  const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
+  app.all("*", async (req, res, next) => {
+    if (responseCache.serve(req, res)) return;
+    try {
+      const request = createRemixRequest(req, res);
+      const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+      await responseCache.sendFromRemix(req, res, response, sendRemixResponse);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return Object.assign(app, { responseCache });
 }

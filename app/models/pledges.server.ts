@@ -8,7 +8,7 @@ import { tokenId } from "~/crypto.server";
 import { db as globalDb, type Database } from "~/db.server";
 import { AppError } from "~/domain/errors";
 import { HANDLES, pledgeText, type HandleKind, type SignPledgeInput } from "~/domain/pledges";
-import { on } from "~/events.server";
+import { emit, on } from "~/events.server";
 import { messages } from "~/i18n";
 import { log } from "~/log.server";
 import { authorize, type Actor } from "~/policies.server";
@@ -411,6 +411,7 @@ export function forgetBadge(id?: string): void {
   forgetCounts();
   if (id) badgeCache.delete(id);
   else badgeCache.clear();
+  emit("pledge.changed", { pledgeId: id ?? null });
 }
 
 /** The live state a badge shows: unconfirmed and erased pledges are "not found". */

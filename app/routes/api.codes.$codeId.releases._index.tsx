@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { config } from "~/config.server";
 import { db } from "~/db.server";
+import { sharedCache } from "~/http.server";
 import { apiError, cachedResponse, corsPreflight, CORS_HEADERS, listReleases, RELEASE_SCHEMA_VERSION, withEtag } from "~/models/releases.server";
 import { getCode } from "~/models/sections.server";
 
@@ -26,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         json: `${origin}/api/codes/${code.id}/releases/${r.version}`,
       })),
     });
-    return cachedResponse(request, withEtag(body), "application/json; charset=utf-8", { ...CORS_HEADERS, "Cache-Control": "public, max-age=60" });
+    return cachedResponse(request, withEtag(body), "application/json; charset=utf-8", { ...CORS_HEADERS, "Cache-Control": "public, max-age=60", ...sharedCache(60, [`releases:${code.id}`]) });
   } catch (e) {
     return apiError(e);
   }

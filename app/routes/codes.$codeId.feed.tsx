@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { config } from "~/config.server";
 import { db } from "~/db.server";
-import { handleLoader } from "~/http.server";
+import { handleLoader, sharedCache } from "~/http.server";
 import { cachedResponse, CORS_HEADERS, listReleases, withEtag } from "~/models/releases.server";
 import { getCode } from "~/models/sections.server";
 
@@ -35,6 +35,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         author: r.publishedBy ? [{ name: r.publishedBy.name }] : undefined,
       });
     }
-    return cachedResponse(request, withEtag(feed.atom1()), "application/atom+xml; charset=utf-8", { ...CORS_HEADERS, "Cache-Control": "public, max-age=300" });
+    return cachedResponse(request, withEtag(feed.atom1()), "application/atom+xml; charset=utf-8", { ...CORS_HEADERS, "Cache-Control": "public, max-age=300", ...sharedCache(60, [`releases:${code.id}`]) });
   });
 }

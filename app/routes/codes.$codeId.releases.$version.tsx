@@ -1,11 +1,11 @@
 // One release in a clean reading layout: contents, clause anchors (#<sectionId>, stable across
 // releases), the overrides and review states it was published with, downloads, print.
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { db } from "~/db.server";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime, messages } from "~/i18n";
-import { handleLoader } from "~/http.server";
+import { handleLoader, sharedCache, sharedCacheFromLoader } from "~/http.server";
 import { getRelease, type Release } from "~/models/releases.server";
 import releasesCss from "~/styles/releases.css";
 
@@ -39,9 +39,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const release = await getRelease(db(), params.codeId ?? "", params.version ?? "");
     let view = views.get(release);
     if (!view) views.set(release, (view = toView(release)));
-    return view;
+    // The same page for every anonymous reader until the next release is published.
+    return json(view, { headers: sharedCache(300, [`releases:${release.codeId}`]) });
   });
 }
+
+export const headers: HeadersFunction = sharedCacheFromLoader;
 
 export default function ReleasePage() {
   const t = useT();

@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { badgeSvg } from "~/components/pledges/badge.server";
 import { db } from "~/db.server";
+import { sharedCache } from "~/http.server";
 import { badgeState } from "~/models/pledges.server";
 import { cachedResponse, CORS_HEADERS } from "~/models/releases.server";
 
@@ -14,6 +15,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     "Cache-Control": "public, max-age=30, must-revalidate",
     // An SVG opened directly must not run anything, whatever it contains.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    // As long as the badge state itself is kept (pledges.server), and dropped with it.
+    ...sharedCache(2, ["pledges", `pledge:${params.id ?? ""}`]),
   });
   if (state.kind === "not_found" && res.status === 200) return new Response(res.body, { status: 404, headers: res.headers });
   return res;

@@ -10,6 +10,7 @@ import { setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
 import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
 import { createHttpApp } from "../../server/http";
+import type { ResponseCache } from "../../server/response-cache";
 import { testDatabase } from "./db";
 
 export interface TestApp {
@@ -18,6 +19,8 @@ export interface TestApp {
   server: http.Server;
   /** Present when started with `{ collab: … }`. */
   collab?: CollabServer;
+  /** The server's cache of responses shared by anonymous visitors. */
+  responseCache: ResponseCache;
   close(): Promise<void>;
 }
 
@@ -48,13 +51,16 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { col
   await closeLimiters();
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
   const collab = opts.collab ? createCollabServer({ db: () => db, ...opts.collab }).attach(server) : undefined;
-  server.on("request", createHttpApp({ config, build, health: collab && (() => collab.health()) }));
+  const httpApp = createHttpApp({ config, build, health: collab && (() => collab.health()) });
+  server.on("request", httpApp);
   return {
     url,
     db,
     server,
     collab,
+    responseCache: httpApp.responseCache,
     async close() {
+      httpApp.responseCache.close();
       await collab?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

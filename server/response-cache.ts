@@ -1,0 +1,186 @@
+// An in-process cache of whole responses for anonymous GET and HEAD requests, for the resources
+// whose routes declare them the same for every anonymous visitor (`sharedCache()` in
+// app/http.server.ts): published releases and their exports and JSON, the feed, the live badge.
+// A hit is answered here, before Remix, from bytes encoded once; an HTML page gets this
+// response's CSP nonce put back in. Entries expire after the route's max-age and are dropped
+// sooner by the domain events that change them (a publish, a pledge confirmed or withdrawn).
+// With several instances, another instance's change reaches this one's entries by their expiry.
+import type { Request, Response } from "express";
+import { on } from "../app/events.server";
+import { localeFromCookies, parseSharedCache, SHARED_CACHE_HEADER } from "../app/http.server";
+import { SESSION_COOKIE } from "../app/session.server";
+
+/** Bodies larger than this are not kept (a release export of a long code is well below). */
+const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRIES = 2000;
+/** Headers the cache sets itself on every answer, or that must not be replayed. */
+const NOT_REPLAYED = new Set(["content-length", "date", "connection", "keep-alive", "transfer-encoding", SHARED_CACHE_HEADER.toLowerCase()]);
+/** Kept in a 304 (RFC 9110 §15.4.5), besides the ETag. */
+const KEPT_IN_304 = new Set(["cache-control", "vary", "expires", "content-location", "access-control-allow-origin", "access-control-expose-headers"]);
+
+interface Entry {
+  status: number;
+  headers: [string, string][];
+  /** The body, split where the nonce of the request that rendered it stood (one part without). */
+  parts: Buffer[];
+  bytes: number;
+  etag: string | null;
+  tags: string[];
+  expires: number;
+}
+
+export interface ResponseCacheStats {
+  entries: number;
+  bytes: number;
+  hits: number;
+  misses: number;
+}
+
+const SESSION_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
+
+function cacheKey(req: Request): string | null {
+  if (req.method !== "GET" && req.method !== "HEAD") return null;
+  const cookies = req.headers.cookie;
+  // Signed-in visitors (or anyone sending a session cookie, valid or not) always get Remix.
+  if (cookies && SESSION_COOKIE_PATTERN.test(cookies)) return null;
+  return `${localeFromCookies(cookies) ?? "-"} ${req.originalUrl}`;
+}
+
+function splitAtNonce(body: Buffer, nonce: string): Buffer[] {
+  if (!nonce) return [body];
+  const needle = Buffer.from(nonce);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = body.indexOf(needle, from); at !== -1; at = body.indexOf(needle, from)) {
+    parts.push(body.subarray(from, at));
+    from = at + needle.length;
+  }
+  parts.push(body.subarray(from));
+  return parts;
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.trim() === "*" || header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+export function createResponseCache() {
+  const entries = new Map<string, Entry>();
+  let totalBytes = 0;
+  let hits = 0;
+  let misses = 0;
+
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    totalBytes -= entry.bytes;
+  };
+  const dropTag = (tag: string) => {
+    for (const [key, entry] of entries) if (entry.tags.includes(tag)) remove(key);
+  };
+  const unsubscribe = [
+    on("release.published", (e) => {
+      dropTag(`releases:${e.codeId}`);
+      // A new major release makes earlier pledges "outdated" on their badges.
+      dropTag("pledges");
+    }),
+    on("pledge.changed", (e) => dropTag(e.pledgeId ? `pledge:${e.pledgeId}` : "pledges")),
+  ];
+
+  function send(req: Request, res: Response, entry: Entry, nonce: string): void {
+    if (entry.etag && etagMatches(req.headers["if-none-match"], entry.etag)) {
+      res.statusCode = 304;
+      res.setHeader("ETag", entry.etag);
+      for (const [name, value] of entry.headers) if (KEPT_IN_304.has(name)) res.setHeader(name, value);
+      res.end();
+      return;
+    }
+    res.statusCode = entry.status;
+    for (const [name, value] of entry.headers) {
+      // The route's own policy (the badge's sandbox) adds to the one set for every response.
+      if (name === "content-security-policy") res.appendHeader(name, value);
+      else res.setHeader(name, value);
+    }
+    let body = entry.parts[0];
+    if (entry.parts.length > 1) {
+      const nonceBytes = Buffer.from(nonce);
+      const chunks: Buffer[] = [];
+      entry.parts.forEach((part, i) => {
+        if (i > 0) chunks.push(nonceBytes);
+        chunks.push(part);
+      });
+      body = Buffer.concat(chunks);
+    }
+    res.setHeader("Content-Length", body.length);
+    res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  return {
+    /** Answers the request from the cache; false when it must go to Remix. */
+    serve(req: Request, res: Response): boolean {
+      const key = cacheKey(req);
+      if (!key) return false;
+      const entry = entries.get(key);
+      if (!entry) return false;
+      if (entry.expires <= Date.now()) {
+        remove(key);
+        return false;
+      }
+      hits++;
+      send(req, res, entry, res.locals.cspNonce as string);
+      return true;
+    },
+
+    /**
+     * Sends Remix's response, first keeping it when the route declared it shared, the visitor
+     * is anonymous and the answer is a plain 200 without cookies. The internal header never
+     * leaves the server.
+     */
+    async sendFromRemix(req: Request, res: Response, response: globalThis.Response, sendRemixResponse: (res: Response, response: globalThis.Response) => Promise<void>): Promise<void> {
+      const directive = parseSharedCache(response.headers.get(SHARED_CACHE_HEADER));
+      response.headers.delete(SHARED_CACHE_HEADER);
+      const key = req.method === "GET" ? cacheKey(req) : null;
+      const declaredLength = Number(response.headers.get("Content-Length") ?? 0);
+      if (!directive || !key || response.status !== 200 || response.headers.has("Set-Cookie") || !response.body || declaredLength > MAX_ENTRY_BYTES) {
+        return sendRemixResponse(res, response);
+      }
+      misses++;
+      const body = Buffer.from(await response.arrayBuffer());
+      const nonce = res.locals.cspNonce as string;
+      const isHtml = /^text\/html/i.test(response.headers.get("Content-Type") ?? "");
+      const headers: [string, string][] = [];
+      for (const [name, value] of response.headers) if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
+      const entry: Entry = {
+        status: 200,
+        headers,
+        parts: isHtml ? splitAtNonce(body, nonce) : [body],
+        bytes: body.length,
+        etag: response.headers.get("ETag"),
+        tags: directive.tags,
+        expires: Date.now() + directive.seconds * 1000,
+      };
+      if (body.length <= MAX_ENTRY_BYTES && directive.seconds > 0) {
+        remove(key);
+        while (entries.size && (entries.size >= MAX_ENTRIES || totalBytes + entry.bytes > MAX_TOTAL_BYTES)) remove(entries.keys().next().value!);
+        entries.set(key, entry);
+        totalBytes += entry.bytes;
+      }
+      // The request that rendered the entry is answered by the same code as the hits after it.
+      send(req, res, entry, nonce);
+    },
+
+    stats(): ResponseCacheStats {
+      return { entries: entries.size, bytes: totalBytes, hits, misses };
+    },
+
+    close(): void {
+      for (const off of unsubscribe) off();
+      entries.clear();
+      totalBytes = 0;
+    },
+  };
+}
+
+export type ResponseCache = ReturnType<typeof createResponseCache>;
