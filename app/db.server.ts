@@ -339,6 +339,9 @@ export async function openDatabase(opts: DbOptions): Promise<DB> {
     const pg = await import("pg");
     // bigint (int8) ids stay strings; timestamps become Dates (pg's default).
     const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server ends (a restart, an administrator) must not end this process;
+    // the pool replaces it at the next query.
+    pool.on("error", (err) => console.error(`database connection lost: ${err.message}`));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import("@electric-sql/pglite");

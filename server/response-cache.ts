@@ -15,7 +15,7 @@ const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 2000;
 /** Headers the cache sets itself on every answer, or that must not be replayed. */
-const NOT_REPLAYED = new Set(["content-length", "date", "connection", "keep-alive", "transfer-encoding", SHARED_CACHE_HEADER.toLowerCase()]);
+const NOT_REPLAYED = new Set(["content-length", "date", "server-timing", "connection", "keep-alive", "transfer-encoding", SHARED_CACHE_HEADER.toLowerCase()]);
 /** Kept in a 304 (RFC 9110 §15.4.5), besides the ETag. */
 const KEPT_IN_304 = new Set(["cache-control", "vary", "expires", "content-location", "access-control-allow-origin", "access-control-expose-headers"]);
 
@@ -167,7 +167,10 @@ export function createResponseCache() {
         entries.set(key, entry);
         totalBytes += entry.bytes;
       }
-      // The request that rendered the entry is answered by the same code as the hits after it.
+      // The request that rendered the entry is answered by the same code as the hits after it,
+      // with its own timing (which a replay would misstate).
+      const timing = response.headers.get("Server-Timing");
+      if (timing) res.setHeader("Server-Timing", timing);
       send(req, res, entry, nonce);
     },
 

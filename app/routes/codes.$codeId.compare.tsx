@@ -1,13 +1,13 @@
 // The redline between two releases (or, for signed-in users, a release and the live draft).
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/meta";
 import { ComparisonView } from "~/components/releases/Redline";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
-import { handleLoader, parseWith } from "~/http.server";
+import { handleLoader, parseWith, sharedCache, sharedCacheFromLoader } from "~/http.server";
 import { compareReleases, listReleases } from "~/models/releases.server";
 import { getCode } from "~/models/sections.server";
 import { currentUser, loginPath } from "~/session.server";
@@ -36,10 +36,19 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const from = query.from ?? versions[toIndex + 1];
     const choices = { versions, draft: Boolean(user) };
     if (!from || !to) return { codeId: code.id, from: from ?? null, to: to ?? null, choices, comparison: null };
+    const started = performance.now();
     const comparison = await compareReleases(db(), code.id, from, to, user);
-    return { codeId: code.id, from, to, choices, comparison };
+    const headers: Record<string, string> = { "Server-Timing": `compare;dur=${(performance.now() - started).toFixed(1)}` };
+    // Two releases compare the same for every anonymous reader (the default pair moves on a publish).
+    if (to !== "draft") Object.assign(headers, sharedCache(300, [`releases:${code.id}`]));
+    return json({ codeId: code.id, from, to, choices, comparison }, { headers });
   });
 }
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const timing = loaderHeaders.get("Server-Timing");
+  return { ...sharedCacheFromLoader({ loaderHeaders }), ...(timing ? { "Server-Timing": timing } : {}) };
+};
 
 export default function Compare() {
   const t = useT();

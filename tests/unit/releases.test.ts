@@ -36,7 +36,7 @@ describe("redline", () => {
   it("always concatenates back to both texts", () => {
     let x = 7;
     const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
-    const vocabulary = ["code", "reclame", "volgers", "jong", "publiek", "Awel", "102", "en", "de", "het"];
+    const vocabulary = ["code", "reclame", "volgers.", "jong", "publiek", "Awel", "102!", "en", "de", "het", "hulp?”"];
     for (let round = 0; round < 200; round++) {
       const text = () => Array.from({ length: 1 + rnd(4) }, () => Array.from({ length: 1 + rnd(12) }, () => vocabulary[rnd(vocabulary.length)]).join(" ")).join("\n");
       const a = text();
