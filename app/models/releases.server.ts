@@ -9,6 +9,7 @@ import type { Database } from "~/db.server";
 import { AppError, isAppError } from "~/domain/errors";
 import { docName, plainText, sanitizeDoc, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
+import { log } from "~/log.server";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
 import { readiness } from "./reviews.server";
@@ -670,6 +671,13 @@ export async function publishRelease(db: DB, actor: Actor, input: PublishInput):
   }
   emit("release.published", { codeId: input.codeId, releaseId: published.id, version: published.version, major: published.major, minor: published.minor, publishedBy: actor.id });
   const release = await loadRelease(db, published.id);
+  // "What changed since the previous version" is what readers open first: compared once, now.
+  if (input.expectedLatest) {
+    const previous = input.expectedLatest;
+    setImmediate(() => {
+      compareReleases(db, input.codeId, previous, published.version).catch((err) => log().warn({ err, version: published.version }, "comparing the new release in advance failed"));
+    });
+  }
   const { overrides: _o, reviewStates: _r, sections: _s, ...summary } = release;
   return summary;
 }
