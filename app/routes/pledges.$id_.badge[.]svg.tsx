@@ -15,8 +15,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     "Cache-Control": "public, max-age=30, must-revalidate",
     // An SVG opened directly must not run anything, whatever it contains.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-    // As long as the badge state itself is kept (pledges.server), and dropped with it.
-    ...sharedCache(2, ["pledges", `pledge:${params.id ?? ""}`]),
+    // As fresh as the Cache-Control above promises; a change on this instance drops it at once
+    // (pledge.changed), one on another instance reaches it within those 30 s.
+    ...sharedCache(30, ["pledges", `pledge:${params.id ?? ""}`]),
   });
   if (state.kind === "not_found" && res.status === 200) return new Response(res.body, { status: 404, headers: res.headers });
   return res;
