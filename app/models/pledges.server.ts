@@ -104,6 +104,8 @@ export async function signPledge(db: DB, actor: SignerActor, input: SignPledgeIn
     return { id: existing.id, created: false };
   }
   const row = { id: signed.id };
+  // Signing again after a withdrawal makes the pledge unconfirmed again: its badge changes.
+  forgetBadge(row.id);
   const { confirmToken, guardianToken } = signed;
   const t = messages(actor.locale);
   await sendMail(db, {
