@@ -97,6 +97,24 @@ describe.runIf(e2eEnabled)("releases in the browser", { timeout: 120_000 }, () =
     expect(dialogs).toEqual([]);
   });
 
+  it("runs the page's scripts from the anonymous response cache: no CSP refusal, client-side navigation works", async () => {
+    const page = await watched(await (await newContext(browser, app.url)).newPage());
+    const refused: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy|Refused to execute/i.test(m.text())) refused.push(m.text());
+    });
+    const hitsBefore = app.responseCache.stats().hits;
+    await page.goto(`/codes/${CODE}/releases/1.0`);
+    await page.reload();
+    expect(app.responseCache.stats().hits).toBeGreaterThan(hitsBefore);
+    // A hydrated page follows links itself: it asks for the next route's data, not a new document.
+    const dataRequest = page.waitForRequest((r) => r.url().includes("_data="));
+    await page.getByRole("link", { name: /Versies van de code/ }).click();
+    await dataRequest;
+    await page.waitForURL(`**/codes/${CODE}/releases`);
+    expect(refused).toEqual([]);
+  });
+
   it("serves an Atom feed that parses as XML and lists every release", async () => {
     const page = await watched(await (await newContext(browser, app.url)).newPage());
     await page.goto("/");
