@@ -114,16 +114,20 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   });
 
   app.use(securityHeaders(config));
+  // Only Remix's own answers are kept, so a hit never hides a file; checked before the file system.
+  app.use((req, res, next) => {
+    if (!responseCache.serve(req, res)) next();
+  });
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y", index: false }));
-  // Files in public/ all have an extension; page paths skip the file system lookup.
+  // Files in public/ all have an extension that starts with a letter; page paths (a release
+  // "1.0" included) skip the file system lookup.
   const publicFiles = express.static("public", { maxAge: "1h", index: false });
-  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
+  app.use((req, res, next) => (/\.[A-Za-z][A-Za-z0-9]*$/.test(req.path) ? publicFiles(req, res, next) : next()));
   app.use(originCheck);
   app.use(bodyLimit);
 
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
   app.all("*", async (req, res, next) => {
-    if (responseCache.serve(req, res)) return;
     try {
       const request = createRemixRequest(req, res);
       const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
