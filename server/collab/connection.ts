@@ -41,14 +41,11 @@ export class Connection implements AckTarget {
     if (this.closed) return;
     this.shared.connections.add(this);
     this.send(numberMessage(MESSAGE_ACCESS, this.readOnly ? 1 : 0));
-    // The client's own sync step 1 (usually waiting here) is answered first: the server's step 1
-    // needs the state vector of a just-loaded document, which costs a decode of all of it.
+    if (!this.readOnly) this.send(this.shared.syncStep1());
+    this.shared.awareness.join(this);
     const waiting = this.queue ?? [];
     this.queue = null;
     for (const frame of waiting) if (!this.closed) this.handle(frame);
-    if (this.closed) return;
-    if (!this.readOnly) this.send(this.shared.syncStep1());
-    this.shared.awareness.join(this);
   }
 
   setReadOnly(readOnly: boolean): void {
