@@ -170,6 +170,17 @@ export async function submitReview(
  * that match again (an undo) count again. Returns the organisations that just went stale.
  */
 export async function refreshStaleness(db: DB, codeId: string, sectionId: string): Promise<string[]> {
+  // Only approvals can go stale: without any, skip loading and hashing the text (this runs on
+  // the collaboration server's event loop after every burst of edits).
+  const approved = await db
+    .selectFrom("reviews")
+    .select("id")
+    .where("code_id", "=", codeId)
+    .where("section_id", "=", sectionId)
+    .where("state", "=", "approved")
+    .limit(1)
+    .executeTakeFirst();
+  if (!approved) return [];
   const { hash } = await currentContent(db, codeId, sectionId);
   const { rows } = await sql<{ organisation_id: string; went_stale: boolean }>`
     with cur as (

@@ -70,23 +70,34 @@ export async function writeSnapshot(db: DB, name: string, state: Uint8Array, fol
   await db.transaction().execute((trx) => replaceSnapshot(trx, name, state, foldedIds, lastUpdateId));
 }
 
+/** Snapshot + tail rows → one compacted state; through a Y.Doc, so deleted text is garbage-collected out. */
+export function foldInline(parts: Uint8Array[]): Uint8Array {
+  const merged = parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, merged);
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}
+
 /**
  * Folds the stored tail into the snapshot. Safe next to writers: rows are deleted by id, so a
- * row that commits late (a smaller id after a larger one) is never dropped unread, and a
- * per-document advisory lock keeps two compactions (two instances) from racing.
+ * row that commits late (a smaller id after a larger one) is never dropped unread. The fold
+ * (`fold`, e.g. on a worker thread) runs outside any transaction; the write then happens under
+ * a per-document advisory lock and only if no other compaction (another instance) replaced the
+ * snapshot meanwhile, so two compactions never race.
  */
-export async function compactDoc(db: DB, name: string): Promise<{ folded: number }> {
+export async function compactDoc(db: DB, name: string, fold: (parts: Uint8Array[]) => Uint8Array | Promise<Uint8Array> = foldInline): Promise<{ folded: number }> {
+  const rows = await readStored(db, name);
+  const tail = rows.filter((r) => r.kind === 1);
+  if (tail.length === 0) return { folded: 0 };
+  const snapshotId = rows.find((r) => r.kind === 0)?.id ?? null;
+  const lastUpdateId = rows.reduce((max, r) => (BigInt(r.id) > BigInt(max) ? r.id : max), "0");
+  const state = await fold(rows.map((r) => r.data));
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`ydoc:${name}`}))`.execute(trx);
-    const rows = await readStored(trx, name);
-    const tail = rows.filter((r) => r.kind === 1);
-    if (tail.length === 0) return { folded: 0 };
-    const { state: merged, lastUpdateId } = toStoredDoc(rows);
-    // Through a Y.Doc, so deleted text is garbage-collected out of the snapshot.
-    const doc = new Y.Doc();
-    Y.applyUpdate(doc, merged);
-    const state = Y.encodeStateAsUpdate(doc);
-    doc.destroy();
+    const now = await trx.selectFrom("ydoc_snapshots").select(sql<string>`last_update_id::text`.as("id")).where("doc_name", "=", name).executeTakeFirst();
+    if ((now?.id ?? null) !== snapshotId) return { folded: 0 };
     await replaceSnapshot(trx, name, state, tail.map((r) => r.id), lastUpdateId);
     return { folded: tail.length };
   });

@@ -33,6 +33,8 @@ export function collabTarget(url: string | undefined): { codeId: string; section
  */
 export class SectionResources {
   private readonly cache = new Map<string, { resource: SectionResource; at: number }>();
+  /** Lookups under way: the upgrades of a join storm all wait for the same one. */
+  private readonly inFlight = new Map<string, { promise: Promise<SectionResource | null> }>();
 
   constructor(
     private readonly db: () => DB,
@@ -44,18 +46,30 @@ export class SectionResources {
     const key = docName(codeId, sectionId);
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.resource;
-    try {
-      const resource = sectionResource(await getSection(this.db(), codeId, sectionId));
-      this.cache.set(key, { resource, at: Date.now() });
-      return resource;
-    } catch (err) {
-      if (err instanceof AppError && err.code === "NOT_FOUND") return null;
-      throw err;
-    }
+    const running = this.inFlight.get(key);
+    if (running) return running.promise;
+    const entry = { promise: Promise.resolve<SectionResource | null>(null) };
+    this.inFlight.set(key, entry);
+    entry.promise = (async () => {
+      try {
+        const resource = sectionResource(await getSection(this.db(), codeId, sectionId));
+        // A rights change during the lookup dropped it from inFlight: do not cache the older answer.
+        if (this.inFlight.get(key) === entry) this.cache.set(key, { resource, at: Date.now() });
+        return resource;
+      } catch (err) {
+        if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+        throw err;
+      } finally {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      }
+    })();
+    return entry.promise;
   }
 
   invalidate(codeId: string, sectionId: string): void {
-    this.cache.delete(docName(codeId, sectionId));
+    const key = docName(codeId, sectionId);
+    this.cache.delete(key);
+    this.inFlight.delete(key);
   }
 }
 

@@ -4,6 +4,7 @@ import * as Y from "yjs";
 import type { DB } from "../../app/db.server";
 import type { AuthorRange } from "../../app/models/attribution.server";
 import { appendUpdate, compactDoc } from "../../app/models/ydocs.server";
+import { foldOffThread } from "./fold";
 import type { Logger } from "pino";
 
 /** Something that is told "your first n update messages are durable". */
@@ -140,7 +141,7 @@ export class DocWriter {
   }
 
   private compact(): Promise<void> {
-    this.compacting ??= compactDoc(this.deps.db, this.name)
+    this.compacting ??= compactDoc(this.deps.db, this.name, foldOffThread)
       .then(({ folded }) => {
         this.tailRows = Math.max(0, this.tailRows - folded);
       })
