@@ -65,24 +65,6 @@ export class Connection implements AckTarget {
     this.ws.send(message);
   }
 
-  /**
-   * Sends `message`, given also as a ready-made frame (`binaryFrame`): written to the socket as is
-   * when ws's sender is idle (no compression, fragment or queued blob: always so here), which
-   * skips re-framing the same bytes for every socket of a relay. Otherwise through ws.send.
-   */
-  sendFrame(frame: Buffer, message: Uint8Array): void {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.log.warn({ doc: this.shared.name, user: this.user.id }, "collab client too slow; dropping it");
-      this.ws.terminate();
-      return;
-    }
-    const internals = this.ws as unknown as { _socket?: { write(b: Buffer): boolean }; _sender?: { _state?: number; _firstFragment?: boolean } };
-    const sender = internals._sender;
-    if (internals._socket && sender && sender._state === 0 && sender._firstFragment === true) internals._socket.write(frame);
-    else this.ws.send(message);
-  }
-
   acknowledge(n: number): void {
     if (n <= this.acked) return;
     this.acked = n;

@@ -10,7 +10,7 @@ import { loadDocState } from "../../app/models/ydocs.server";
 import { DocAwareness } from "./awareness";
 import type { Connection } from "./connection";
 import { DocWriter, type StoredBatch } from "./persistence";
-import { binaryFrame, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from "./protocol";
+import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from "./protocol";
 
 /** Transaction origins that are not a local connection. */
 const LOAD = Symbol("load");
@@ -232,12 +232,11 @@ export class SharedDoc {
     // Other instances first: their clients' path is longer (Redis, another process).
     if (local.length) this.deps.publishUpdate(this.name, local.length === updates.length ? merged : Y.mergeUpdates(local));
     const message = syncMessage(SYNC_UPDATE, merged);
-    const frame = binaryFrame(message);
     // A lone sender already has its own update; everyone else gets the merged one.
     const skip = origins.size === 1 ? [...origins][0] : null;
     for (const conn of this.connections) {
       if (conn === skip) continue;
-      conn.sendFrame(frame, message);
+      conn.send(message);
       this.stats.framesSent++;
     }
     this.stats.relayed++;

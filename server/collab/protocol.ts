@@ -102,25 +102,3 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
     throw new ProtocolError(CLOSE.invalidPayload, "truncated or malformed message");
   }
 }
-
-/**
- * `message` as one complete, unmasked binary websocket frame (RFC 6455 §5.2), built once when
- * the same message goes to many sockets (see Connection.sendFrame).
- */
-export function binaryFrame(message: Uint8Array): Buffer {
-  const n = message.byteLength;
-  const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + n);
-  frame[0] = 0x82; // FIN + binary
-  if (n < 126) frame[1] = n;
-  else if (n < 65536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    frame.writeUInt32BE(n >>> 0, 6);
-  }
-  frame.set(message, headerLength);
-  return frame;
-}
