@@ -132,14 +132,17 @@ interface CommentRow {
   thread_id: string;
   author_id: string | null;
   body: string;
-  created_at: Date | string;
-  edited_at: Date | string | null;
-  deleted_at: Date | string | null;
-  hidden_at: Date | string | null;
+  created_at: Date | string | number;
+  edited_at: Date | string | number | null;
+  deleted_at: Date | string | number | null;
+  hidden_at: Date | string | number | null;
   hidden_reason: string | null;
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | number | null) => (d === null ? null : new Date(d).toISOString());
+
+/** A timestamp column as epoch milliseconds (a float8: the driver gives a number, and `new Date` drops the microseconds as `toISOString` would). */
+const epochMs = (column: string) => sql<number | null>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
 
 /** A section's threads and comments as stored, with dates as ISO strings; names are looked up per load. */
 interface StoredThread {
@@ -245,8 +248,10 @@ async function readSection(db: DB, codeId: string, sectionId: string, version: s
         from comment_threads t
        where t.code_id = ${codeId} and t.section_id = ${sectionId}
        order by t.created_at, t.id`.execute(db),
+    // Times as epoch milliseconds: parsing 5,000 timestamps as text cost more than the query.
     sql<CommentRow>`
-      select c.id, c.thread_id, c.author_id, c.body, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_reason
+      select c.id, c.thread_id, c.author_id, c.body, ${epochMs("c.created_at")} as created_at, ${epochMs("c.edited_at")} as edited_at,
+             ${epochMs("c.deleted_at")} as deleted_at, ${epochMs("c.hidden_at")} as hidden_at, c.hidden_reason
         from comment_threads t join comments c on c.thread_id = t.id
        where t.code_id = ${codeId} and t.section_id = ${sectionId}
        order by c.created_at, c.id`.execute(db),
@@ -275,9 +280,10 @@ async function refreshSection(db: DB, codeId: string, sectionId: string, cached:
            v.version, v.total
       from (select ${threadsVersionSql(codeId, sectionId)} as version,
                    (select count(*)::text from comment_threads where code_id = ${codeId} and section_id = ${sectionId}) as total) v
-      left join comment_threads t on t.code_id = ${codeId} and t.section_id = ${sectionId}
-           and not exists (select 1 from unnest(${cached.threads.map((t) => t.id)}::uuid[], ${cached.threads.map((t) => t.revision)}::bigint[]) k(id, revision)
-                            where k.id = t.id and k.revision = t.revision)`.execute(db);
+      left join (
+        comment_threads t
+        left join unnest(${cached.threads.map((t) => t.id)}::uuid[], ${cached.threads.map((t) => t.revision)}::bigint[]) k(id, revision) on k.id = t.id
+      ) on t.code_id = ${codeId} and t.section_id = ${sectionId} and k.revision is distinct from t.revision`.execute(db);
   const changed = new Map<string, StoredThread>();
   for (const r of rows) {
     if (r.id === null) continue;
