@@ -167,6 +167,8 @@ export interface CommentThreadsTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Bumped by the database on every change to the thread or its comments (0006). */
+  revision: Generated<string>;
 }
 
 export interface CommentsTable {

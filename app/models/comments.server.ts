@@ -5,7 +5,7 @@
 import { initProseMirrorDoc } from "@tiptap/y-tiptap";
 import { EventEmitter } from "node:events";
 import * as Y from "yjs";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Database } from "~/db.server";
 import { resolveInProseMirror } from "~/domain/anchors";
@@ -14,8 +14,8 @@ import { docName, richTextSchema, YDOC_FRAGMENT } from "~/domain/richtext";
 import { authorize, type Actor } from "~/policies.server";
 import { recordEvent } from "./audit.server";
 import { findMentions } from "./mentions.server";
-import { notifyForComment } from "./notifications.server";
-import { getSection } from "./sections.server";
+import { commentNotificationsInsert, notifyForComment } from "./notifications.server";
+import { docVersionSql, getSection } from "./sections.server";
 import { loadDocState } from "./ydocs.server";
 
 type DB = Kysely<Database>;
@@ -121,89 +121,299 @@ interface ThreadRow {
   quote: string;
   kind: "comment" | "changes_requested";
   status: "open" | "resolved";
-  resolved_at: Date | null;
-  resolved_name: string | null;
+  resolved_at: Date | string | null;
+  resolved_by: string | null;
   created_by: string | null;
-  created_at: Date;
+  created_at: Date | string;
+  revision: string;
 }
 interface CommentRow {
   id: string;
   thread_id: string;
   author_id: string | null;
-  author_name: string | null;
   body: string;
-  created_at: Date;
-  edited_at: Date | null;
-  deleted_at: Date | null;
-  hidden_at: Date | null;
+  created_at: Date | string;
+  edited_at: Date | string | null;
+  deleted_at: Date | string | null;
+  hidden_at: Date | string | null;
   hidden_reason: string | null;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-/** All threads of a section with their comments, oldest first, as this viewer may see them. */
-export async function listThreads(db: DB, viewer: Actor, codeId: string, sectionId: string): Promise<ThreadView[]> {
-  const [threads, comments] = await Promise.all([
-    sql<ThreadRow>`
-      select t.id, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, ru.display_name as resolved_name,
-             t.created_by, t.created_at
-        from comment_threads t left join users ru on ru.id = t.resolved_by
-       where t.code_id = ${codeId} and t.section_id = ${sectionId}
-       order by t.created_at, t.id`.execute(db),
-    sql<CommentRow>`
-      select c.id, c.thread_id, c.author_id, u.display_name as author_name, c.body, c.created_at, c.edited_at, c.deleted_at,
-             c.hidden_at, c.hidden_reason
-        from comment_threads t join comments c on c.thread_id = t.id left join users u on u.id = c.author_id
-       where t.code_id = ${codeId} and t.section_id = ${sectionId}
-       order by c.created_at, c.id`.execute(db),
-  ]);
-  const moderator = viewer.role === "ministry";
-  const byThread = new Map<string, CommentView[]>();
-  for (const c of comments.rows) {
-    const mayReadHidden = moderator || c.author_id === viewer.id;
-    const view: CommentView = {
-      id: c.id,
-      authorId: c.author_id,
-      authorName: c.author_name ?? "",
-      body: c.deleted_at || (c.hidden_at && !mayReadHidden) ? "" : c.body,
-      createdAt: iso(c.created_at)!,
-      editedAt: iso(c.edited_at),
-      deleted: c.deleted_at !== null,
-      hidden: c.hidden_at ? { reason: mayReadHidden ? (c.hidden_reason ?? "") : "", at: iso(c.hidden_at)! } : null,
-    };
-    const list = byThread.get(c.thread_id);
-    if (list) list.push(view);
-    else byThread.set(c.thread_id, [view]);
-  }
-  const detached = await detachedAnchors(db, codeId, sectionId, threads.rows);
-  return threads.rows.map((t) => ({
+/** A section's threads and comments as stored, with dates as ISO strings; names are looked up per load. */
+interface StoredThread {
+  id: string;
+  revision: string;
+  anchorStart: string | null;
+  anchorEnd: string | null;
+  quote: string;
+  kind: "comment" | "changes_requested";
+  status: "open" | "resolved";
+  resolvedById: string | null;
+  resolvedAt: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  comments: StoredComment[];
+}
+interface StoredComment {
+  id: string;
+  authorId: string | null;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  hiddenAt: string | null;
+  hiddenReason: string | null;
+}
+interface StoredSection {
+  /** The threads' fingerprint (`threadsVersionSql`) the rows were read at, or before. */
+  version: string;
+  /** Oldest first (created_at, id). */
+  threads: StoredThread[];
+}
+
+/**
+ * Comment data per section, valid while the section's threads fingerprint is unchanged. The
+ * database bumps a thread's revision on every change to it or its comments (migration 0006,
+ * triggers), so any writer, on any instance, invalidates it; after a change only the threads
+ * with a new revision are read again. Names are not cached: every load reads the current names
+ * of the people shown, so a renamed or erased account shows at once.
+ */
+const storedSections = new WeakMap<DB, Map<string, StoredSection>>();
+const STORED_SECTIONS_MAX = 200;
+
+/** Per database (a process may hold several, e.g. tests), each map bounded: the oldest entry goes first. */
+function cacheOf<V>(caches: WeakMap<DB, Map<string, V>>, db: DB): Map<string, V> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  return cache;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V, max: number) {
+  cache.delete(key);
+  if (cache.size >= max) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+/**
+ * A fingerprint of a section's threads: count, max and sum of their revisions. Every change
+ * gives a row a new, larger revision from a sequence, and a new thread adds one, so the
+ * fingerprint changes with every committed change and never returns to an earlier value.
+ */
+function threadsVersionSql(codeId: string, sectionId: string) {
+  return sql<string>`(select count(*)::text || '/' || coalesce(max(revision), 0)::text || '/' || coalesce(sum(revision), 0)::text
+      from comment_threads where code_id = ${codeId} and section_id = ${sectionId})`;
+}
+
+function storedThread(t: ThreadRow, comments: StoredComment[]): StoredThread {
+  return {
     id: t.id,
+    revision: t.revision,
     anchorStart: t.anchor_start,
     anchorEnd: t.anchor_end,
     quote: t.quote,
     kind: t.kind,
     status: t.status,
-    resolvedBy: t.status === "resolved" ? (t.resolved_name ?? "") : null,
-    resolvedAt: t.status === "resolved" ? iso(t.resolved_at) : null,
+    resolvedById: t.resolved_by,
+    resolvedAt: iso(t.resolved_at),
     createdBy: t.created_by,
     createdAt: iso(t.created_at)!,
+    comments,
+  };
+}
+
+function storedComment(c: Omit<CommentRow, "thread_id">): StoredComment {
+  return {
+    id: c.id,
+    authorId: c.author_id,
+    body: c.body,
+    createdAt: iso(c.created_at)!,
+    editedAt: iso(c.edited_at),
+    deletedAt: iso(c.deleted_at),
+    hiddenAt: iso(c.hidden_at),
+    hiddenReason: c.hidden_reason,
+  };
+}
+
+/** Every thread and comment of the section; call after reading `version`, so the rows are at least that new. */
+async function readSection(db: DB, codeId: string, sectionId: string, version: string): Promise<StoredSection> {
+  const [threads, comments] = await Promise.all([
+    sql<ThreadRow>`
+      select t.id, t.revision::text as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+             t.created_by, t.created_at
+        from comment_threads t
+       where t.code_id = ${codeId} and t.section_id = ${sectionId}
+       order by t.created_at, t.id`.execute(db),
+    sql<CommentRow>`
+      select c.id, c.thread_id, c.author_id, c.body, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_reason
+        from comment_threads t join comments c on c.thread_id = t.id
+       where t.code_id = ${codeId} and t.section_id = ${sectionId}
+       order by c.created_at, c.id`.execute(db),
+  ]);
+  const byThread = new Map<string, StoredComment[]>();
+  for (const c of comments.rows) {
+    const list = byThread.get(c.thread_id);
+    if (list) list.push(storedComment(c));
+    else byThread.set(c.thread_id, [storedComment(c)]);
+  }
+  return { version, threads: threads.rows.map((t) => storedThread(t, byThread.get(t.id) ?? [])) };
+}
+
+/**
+ * Brings a cached section up to date by reading only the threads whose revision changed (or
+ * that are new), with their comments, in one statement that also gives the fingerprint and the
+ * count it read them at. Null when a thread was deleted (the caller reads everything).
+ */
+async function refreshSection(db: DB, codeId: string, sectionId: string, cached: StoredSection): Promise<StoredSection | null> {
+  const { rows } = await sql<ThreadRow & { comments: string; version: string; total: string }>`
+    select t.id, t.revision::text as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+           t.created_by, t.created_at,
+           (select coalesce(json_agg(json_build_array(c.id, c.author_id, c.body, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_reason)
+                                     order by c.created_at, c.id), '[]')::text
+              from comments c where c.thread_id = t.id) as comments,
+           v.version, v.total
+      from (select ${threadsVersionSql(codeId, sectionId)} as version,
+                   (select count(*)::text from comment_threads where code_id = ${codeId} and section_id = ${sectionId}) as total) v
+      left join (
+        comment_threads t
+        left join unnest(${cached.threads.map((t) => t.id)}::uuid[], ${cached.threads.map((t) => t.revision)}::bigint[]) k(id, revision) on k.id = t.id
+      ) on t.code_id = ${codeId} and t.section_id = ${sectionId} and k.revision is distinct from t.revision`.execute(db);
+  const changed = new Map<string, StoredThread>();
+  for (const r of rows) {
+    if (r.id === null) continue;
+    const comments = (JSON.parse(r.comments) as [string, string | null, string, string, string | null, string | null, string | null, string | null][]).map((c) =>
+      storedComment({ id: c[0], author_id: c[1], body: c[2], created_at: c[3], edited_at: c[4], deleted_at: c[5], hidden_at: c[6], hidden_reason: c[7] }),
+    );
+    changed.set(r.id, storedThread(r, comments));
+  }
+  const threads = cached.threads.map((t) => changed.get(t.id) ?? t);
+  const added = [...changed.values()].filter((t) => !cached.threads.some((c) => c.id === t.id));
+  if (added.length) threads.push(...added);
+  if (threads.length !== Number(rows[0].total)) return null;
+  if (added.length) threads.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { version: rows[0].version, threads };
+}
+
+/** Loads running now per section, so the listeners that all reload after a change share one read. */
+const refreshing = new WeakMap<DB, Map<string, Promise<StoredSection>>>();
+
+async function storedSection(db: DB, codeId: string, sectionId: string, version: string, cached: StoredSection | undefined): Promise<StoredSection> {
+  const key = `${codeId}/${sectionId}`;
+  const inFlight = cacheOf(refreshing, db);
+  const running = inFlight.get(key);
+  if (running) {
+    const shared = await running.catch(() => null);
+    if (shared?.version === version) return shared;
+  }
+  const load = (async () => (cached && (await refreshSection(db, codeId, sectionId, cached))) || readSection(db, codeId, sectionId, version))();
+  inFlight.set(key, load);
+  try {
+    const stored = await load;
+    remember(cacheOf(storedSections, db), key, stored, STORED_SECTIONS_MAX);
+    return stored;
+  } finally {
+    if (inFlight.get(key) === load) inFlight.delete(key);
+  }
+}
+
+/** All threads of a section with their comments, oldest first, as this viewer may see them. */
+export async function listThreads(db: DB, viewer: Actor, codeId: string, sectionId: string): Promise<ThreadView[]> {
+  const name = docName(codeId, sectionId);
+  const cached = cacheOf(storedSections, db).get(`${codeId}/${sectionId}`);
+  const people = new Set<string>();
+  for (const t of cached?.threads ?? []) {
+    if (t.resolvedById) people.add(t.resolvedById);
+    for (const c of t.comments) if (c.authorId) people.add(c.authorId);
+  }
+  // One round trip when nothing changed: both versions and the current names of the people shown.
+  const { rows } = await sql<{ version: string; doc_version: string; names: string }>`
+    select ${threadsVersionSql(codeId, sectionId)} as version, ${docVersionSql(name)} as doc_version,
+           (select coalesce(json_agg(json_build_array(id, display_name)), '[]')::text from users where id = any(${[...people]}::uuid[])) as names`.execute(db);
+  const { version, doc_version: docVersion } = rows[0];
+  const names = new Map(JSON.parse(rows[0].names) as [string, string][]);
+  // The document is read alongside the comments when its anchors will have to be resolved again.
+  const anchorsStale = cacheOf(anchorStates, db).get(name)?.version !== docVersion && (!cached || cached.threads.some((t) => t.anchorStart));
+  const docState = anchorsStale ? loadDocState(db, name) : null;
+  docState?.catch(() => undefined);
+  const stored = cached?.version === version ? cached : await storedSection(db, codeId, sectionId, version, cached);
+  if (stored !== cached) {
+    const missing = new Set<string>();
+    for (const t of stored.threads) {
+      if (t.resolvedById && !names.has(t.resolvedById)) missing.add(t.resolvedById);
+      for (const c of t.comments) if (c.authorId && !names.has(c.authorId)) missing.add(c.authorId);
+    }
+    if (missing.size) {
+      const found = await db.selectFrom("users").select(["id", "display_name"]).where("id", "in", [...missing]).execute();
+      for (const u of found) names.set(u.id, u.display_name);
+    }
+  }
+  const detached = await detachedAnchors(db, name, docVersion, stored.threads, docState);
+  const moderator = viewer.role === "ministry";
+  return stored.threads.map((t) => ({
+    id: t.id,
+    anchorStart: t.anchorStart,
+    anchorEnd: t.anchorEnd,
+    quote: t.quote,
+    kind: t.kind,
+    status: t.status,
+    resolvedBy: t.status === "resolved" ? (t.resolvedById ? (names.get(t.resolvedById) ?? "") : "") : null,
+    resolvedAt: t.status === "resolved" ? t.resolvedAt : null,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt,
     detached: detached.has(t.id),
-    comments: byThread.get(t.id) ?? [],
+    comments: t.comments.map((c): CommentView => {
+      const mayReadHidden = moderator || c.authorId === viewer.id;
+      return {
+        id: c.id,
+        authorId: c.authorId,
+        authorName: c.authorId ? (names.get(c.authorId) ?? "") : "",
+        body: c.deletedAt || (c.hiddenAt && !mayReadHidden) ? "" : c.body,
+        createdAt: c.createdAt,
+        editedAt: c.editedAt,
+        deleted: c.deletedAt !== null,
+        hidden: c.hiddenAt ? { reason: mayReadHidden ? (c.hiddenReason ?? "") : "", at: c.hiddenAt } : null,
+      };
+    }),
   }));
 }
 
-/** Ids of anchored threads whose text is no longer in the stored document. */
-async function detachedAnchors(db: DB, codeId: string, sectionId: string, threads: { id: string; anchor_start: string | null; anchor_end: string | null }[]): Promise<Set<string>> {
-  const anchored = threads.filter((t) => t.anchor_start && t.anchor_end);
+/**
+ * Whether each anchor (start and end, as stored) still has its text, per document version:
+ * resolving anchors means decoding the section's Y.Doc, which is done once per version of the
+ * document (and again only for anchors not seen at that version yet).
+ */
+const anchorStates = new WeakMap<DB, Map<string, { version: string; resolves: Map<string, boolean> }>>();
+const ANCHOR_STATES_MAX = 200;
+
+/** Ids of anchored threads whose text is no longer in the stored document (`docVersion` read before). */
+async function detachedAnchors(
+  db: DB,
+  name: string,
+  docVersion: string,
+  threads: { id: string; anchorStart: string | null; anchorEnd: string | null }[],
+  /** The stored document, if already being read (after `docVersion`). */
+  docState: Promise<{ state: Uint8Array }> | null,
+): Promise<Set<string>> {
+  const anchored = threads.filter((t) => t.anchorStart && t.anchorEnd);
   const out = new Set<string>();
   if (!anchored.length) return out;
-  const { state } = await loadDocState(db, docName(codeId, sectionId));
-  const ydoc = new Y.Doc();
-  Y.applyUpdate(ydoc, state);
-  const type = ydoc.getXmlFragment(YDOC_FRAGMENT);
-  const { mapping } = initProseMirrorDoc(type, richTextSchema);
-  for (const t of anchored) if (!resolveInProseMirror(ydoc, type, mapping, { start: t.anchor_start!, end: t.anchor_end! })) out.add(t.id);
-  ydoc.destroy();
+  const anchorKey = (t: (typeof anchored)[number]) => `${t.anchorStart} ${t.anchorEnd}`;
+  const states = cacheOf(anchorStates, db);
+  let state = states.get(name);
+  if (!state || state.version !== docVersion) state = { version: docVersion, resolves: new Map() };
+  const missing = anchored.filter((t) => !state!.resolves.has(anchorKey(t)));
+  if (missing.length) {
+    const { state: update } = await (docState ?? loadDocState(db, name));
+    const ydoc = new Y.Doc();
+    Y.applyUpdate(ydoc, update);
+    const type = ydoc.getXmlFragment(YDOC_FRAGMENT);
+    const { mapping } = initProseMirrorDoc(type, richTextSchema);
+    for (const t of missing) state.resolves.set(anchorKey(t), resolveInProseMirror(ydoc, type, mapping, { start: t.anchorStart!, end: t.anchorEnd! }) !== null);
+    ydoc.destroy();
+    remember(states, name, state, ANCHOR_STATES_MAX);
+  }
+  for (const t of anchored) if (!state.resolves.get(anchorKey(t))) out.add(t.id);
   return out;
 }
 
@@ -273,20 +483,40 @@ async function insertComment(trx: DB, threadId: string, authorId: string, body: 
   return comment.id;
 }
 
+/**
+ * A reply in one statement: the thread check (same section), the comment, its mentions and the
+ * notifications; the database touches the thread (trigger, migration 0006). One round trip and
+ * one commit, and no row stays locked while the server waits.
+ */
 export async function reply(db: DB, actor: Actor, codeId: string, sectionId: string, threadId: string, rawBody: string): Promise<{ commentId: string }> {
   authorize(actor, "comment.create");
   const body = checkBody(rawBody);
-  const thread = await threadOf(db, threadId);
-  sameSection(thread, codeId, sectionId);
   const mentions = await findMentions(db, body);
-  const commentId = await db.transaction().execute(async (trx) => {
-    const id = await insertComment(trx, threadId, actor.id, body, mentions);
-    await trx.updateTable("comment_threads").set({ updated_at: new Date() }).where("id", "=", threadId).execute();
-    return id;
-  });
+  const notify = commentNotificationsInsert({ actorId: actor.id, codeId, sectionId, threadId, mentions, isReply: true }, sql<string>`(select id from c)`);
+  const { rows } = await sql<{ id: string }>`
+    with thread as (
+      select id from comment_threads where id = ${threadId}::uuid and code_id = ${codeId} and section_id = ${sectionId}
+    ), c as (
+      insert into comments (thread_id, author_id, body) select id, ${actor.id}::uuid, ${body} from thread returning id
+    )${mentionsInsertCte(sql`(select id from c)`, mentions)}${notify ? sql`, notified as (${notify})` : sql``}
+    select id from c`.execute(db);
+  if (!rows.length) throw new AppError("NOT_FOUND", "comments.notFound");
+  const commentId = rows[0].id;
   announce({ codeId, sectionId, threadId, what: "replied" });
-  await notifyForComment(db, { actorId: actor.id, codeId, sectionId, threadId, commentId, mentions, isReply: true });
   return { commentId };
+}
+
+/** `, mentioned as (insert …)` for a data-modifying WITH, or nothing when the comment mentions nobody. */
+function mentionsInsertCte(commentId: RawBuilder<string>, mentions: { userIds: string[]; organisationIds: string[] }) {
+  if (!mentions.userIds.length && !mentions.organisationIds.length) return sql``;
+  return sql`, mentioned as (
+      insert into comment_mentions (comment_id, user_id, organisation_id)
+      select ${commentId}, m.user_id, m.organisation_id from (
+        select unnest(${mentions.userIds}::uuid[]) as user_id, null::text as organisation_id
+        union all
+        select null, unnest(${mentions.organisationIds}::text[])
+      ) m
+    )`;
 }
 
 /** Only the author edits, and not after deleting or while hidden. */

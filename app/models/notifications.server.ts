@@ -2,7 +2,7 @@
 // releases. An optional daily e-mail digest goes through the mail outbox; every e-mail carries
 // an unsubscribe link with a random per-person token (no sign-in needed).
 import { randomBytes } from "node:crypto";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import { config } from "~/config.server";
 import { db as processDb, type Database, type NotificationKind } from "~/db.server";
 import { on } from "~/events.server";
@@ -13,26 +13,55 @@ import { installStalenessListener } from "./reviews.server";
 
 type DB = Kysely<Database>;
 
-export async function notifyForComment(
-  db: DB,
-  e: { actorId: string; codeId: string; sectionId: string; threadId: string; commentId: string; mentions: { userIds: string[]; organisationIds: string[] }; isReply: boolean },
-): Promise<void> {
+export interface CommentNotice {
+  actorId: string;
+  codeId: string;
+  sectionId: string;
+  threadId: string;
+  mentions: { userIds: string[]; organisationIds: string[] };
+  isReply: boolean;
+}
+
+/**
+ * The notifications for a new comment as one INSERT (null when nobody is to hear of it), with
+ * the comment's id as an SQL expression so a caller can run it in the statement that inserts
+ * the comment (nothing is inserted while it is null). Mentioned people, members of mentioned
+ * organisations and (for a reply) everyone who wrote in the thread; a person gets one
+ * notification, a mention wins.
+ */
+export function commentNotificationsInsert(e: CommentNotice, commentId: RawBuilder<string>): RawBuilder<unknown> | null {
   const { userIds, organisationIds } = e.mentions;
-  if (!userIds.length && !organisationIds.length && !e.isReply) return;
-  // One statement: mentioned people, members of mentioned organisations, and (for a reply)
-  // everyone who wrote in the thread; a person gets one notification, a mention wins.
-  await sql`
+  if (!userIds.length && !organisationIds.length && !e.isReply) return null;
+  // The thread's writers by a loose index scan over comments (thread_id, author_id): one probe
+  // per distinct author, however long the thread is.
+  const writers = e.isReply
+    ? sql`
+        union all
+        select writers.author_id, 'reply', 2 from (
+          with recursive w(author_id) as (
+            (select author_id from comments where thread_id = ${e.threadId}::uuid and author_id is not null order by author_id limit 1)
+            union all
+            select (select c.author_id from comments c where c.thread_id = ${e.threadId}::uuid and c.author_id > w.author_id order by c.author_id limit 1)
+              from w where w.author_id is not null
+          ) select author_id from w where author_id is not null
+        ) writers`
+    : sql``;
+  return sql`
     insert into notifications (user_id, kind, actor_id, code_id, section_id, thread_id, comment_id)
-    select distinct on (x.user_id) x.user_id, x.kind, ${e.actorId}::uuid, ${e.codeId}, ${e.sectionId}, ${e.threadId}::uuid, ${e.commentId}::uuid
+    select distinct on (x.user_id) x.user_id, x.kind, ${e.actorId}::uuid, ${e.codeId}, ${e.sectionId}, ${e.threadId}::uuid, ${commentId}
       from (
         select u.id as user_id, 'mention' as kind, 1 as prio from users u
          where u.id = any(${userIds}::uuid[]) or u.organisation_id = any(${organisationIds}::text[])
-        union all
-        select c.author_id, 'reply', 2 from comments c where ${e.isReply} and c.thread_id = ${e.threadId}::uuid and c.author_id is not null
+        ${writers}
       ) x
       join users u on u.id = x.user_id and u.suspended_at is null
-     where x.user_id <> ${e.actorId}::uuid
-     order by x.user_id, x.prio`.execute(db);
+     where x.user_id <> ${e.actorId}::uuid and ${commentId} is not null
+     order by x.user_id, x.prio`;
+}
+
+export async function notifyForComment(db: DB, e: CommentNotice & { commentId: string }): Promise<void> {
+  const insert = commentNotificationsInsert(e, sql<string>`${e.commentId}::uuid`);
+  if (insert) await insert.execute(db);
 }
 
 /** Asks the members of organisations to review a section (again). */

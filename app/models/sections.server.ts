@@ -121,7 +121,7 @@ export interface SectionText {
  * returns to an earlier value: appends add a row, and rows are only deleted together with a
  * snapshot rewrite, which sets updated_at to now().
  */
-function docVersionSql(name: string) {
+export function docVersionSql(name: string) {
   return sql<string>`concat_ws(':',
     (select last_update_id::text || '@' || (extract(epoch from updated_at) * 1000000)::bigint::text from ydoc_snapshots where doc_name = ${name}),
     (select count(*)::text || '/' || coalesce(max(id), 0)::text || '/' || coalesce(sum(id), 0)::text from ydoc_updates where doc_name = ${name}))`;
