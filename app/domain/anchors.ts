@@ -67,12 +67,23 @@ export function anchorFromProseMirror(type: Y.XmlFragment, mapping: Mapping, fro
   return { start: encodeRelative(start), end: encodeRelative(end) };
 }
 
+/**
+ * y-tiptap refuses a position on the first character of a text node at the very start of the
+ * document (it takes any such position for a misresolved one), so a thread on a section's first
+ * word would read as deleted. That place is the start of its text node, asked for directly.
+ */
+function textStart(ydoc: Y.Doc, type: Y.XmlFragment, rel: Y.RelativePosition, mapping: Mapping): number | null {
+  const at = Y.createAbsolutePositionFromRelativePosition(rel, ydoc);
+  if (!at || at.index !== 0 || !(at.type instanceof Y.XmlText)) return null;
+  return relativePositionToAbsolutePosition(ydoc, type, Y.createRelativePositionFromTypeIndex(at.type, 0, -1), mapping);
+}
+
 /** The anchor's current ProseMirror range, or null when its text was deleted. */
 export function resolveInProseMirror(ydoc: Y.Doc, type: Y.XmlFragment, mapping: Mapping, anchor: EncodedAnchor): { from: number; to: number } | null {
   const start = decodeRelative(anchor.start);
   const end = decodeRelative(anchor.end);
   if (!start || !end) return null;
-  const from = relativePositionToAbsolutePosition(ydoc, type, start, mapping);
+  const from = relativePositionToAbsolutePosition(ydoc, type, start, mapping) ?? textStart(ydoc, type, start, mapping);
   const endPos = relativePositionToAbsolutePosition(ydoc, type, end, mapping);
   if (from === null || endPos === null) return null;
   const to = endPos;

@@ -105,4 +105,26 @@ describe("comment anchors in ProseMirror positions (as the editor and the server
     sync(a, b);
     expect(textOf(b)).toBeNull();
   });
+
+  it("resolve a thread on the section's very first word, also after text is typed before it", async () => {
+    const { initProseMirrorDoc, prosemirrorJSONToYDoc } = await import("@tiptap/y-tiptap");
+    const { richTextSchema } = await import("../../app/domain/richtext");
+    const { anchorFromProseMirror, resolveInProseMirror } = await import("../../app/domain/anchors");
+    const doc = prosemirrorJSONToYDoc(richTextSchema, { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: TEXT }] }] }, "default");
+    const textOf = () => {
+      const type = doc.getXmlFragment("default");
+      const { doc: pm, mapping } = initProseMirrorDoc(type, richTextSchema);
+      const r = resolveInProseMirror(doc, type, mapping, anchor);
+      return r ? pm.textBetween(r.from, r.to) : null;
+    };
+    const first = TEXT.split(" ")[0];
+    const type = doc.getXmlFragment("default");
+    const anchor = anchorFromProseMirror(type, initProseMirrorDoc(type, richTextSchema).mapping, 1, 1 + first.length);
+    expect(textOf()).toBe(first);
+    const text = (type.get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    text.insert(0, "Nieuw: ");
+    expect(textOf()).toBe(first);
+    text.delete("Nieuw: ".length, first.length);
+    expect(textOf()).toBeNull();
+  });
 });
