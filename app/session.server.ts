@@ -64,30 +64,20 @@ export async function currentUser(request: Request, context?: object): Promise<C
   return user;
 }
 
+// Every request of a signed-in person runs this lookup, so it is written as one plain
+// statement (no query builder: building and compiling it cost more CPU than running it).
 async function lookupUser(request: Request): Promise<CurrentUser | null> {
   const token = await sessionToken(request);
   if (!token) return null;
-  const row = await db()
-    .selectFrom("sessions")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .leftJoin("organisations", "organisations.id", "users.organisation_id")
-    .select([
-      "users.id",
-      "users.email",
-      "users.display_name",
-      "users.role",
-      "users.organisation_id",
-      "users.in_drafting_group",
-      "users.locale",
-      "users.suspended_at",
-      "users.email_confirmed_at",
-      "organisations.name as organisation_name",
-    ])
-    .where("sessions.id", "=", tokenId(token))
-    .where("sessions.expires_at", ">", sql<Date>`now()`)
-    .where("users.suspended_at", "is", null)
-    .executeTakeFirst();
-  return row ?? null;
+  const { rows } = await sql<CurrentUser>`
+    select u.id, u.email, u.display_name, u.role, u.organisation_id, u.in_drafting_group, u.locale, u.suspended_at, u.email_confirmed_at,
+           o.name as organisation_name
+    from sessions s
+    join users u on u.id = s.user_id
+    left join organisations o on o.id = u.organisation_id
+    where s.id = ${tokenId(token)} and s.expires_at > now() and u.suspended_at is null
+  `.execute(db());
+  return rows[0] ?? null;
 }
 
 export function loginPath(request: Request): string {
