@@ -6,6 +6,7 @@ import * as m0002 from "./0002_history.js";
 import * as m0003 from "./0003_comments_review.js";
 import * as m0004 from "./0004_releases.js";
 import * as m0005 from "./0005_pledges.js";
+import * as m0006 from "./0006_registry_search.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0003_comments_review": m0003,
   "0004_releases": m0004,
   "0005_pledges": m0005,
+  "0006_registry_search": m0006,
 };

@@ -351,25 +351,23 @@ function decodeCursor(cursor: string | undefined): { at: string; id: string } | 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, "\\$&");
 
 /**
+ * What the registry search looks in: the public name (lowercased) and the handles (stored
+ * lowercase), one per line. Identical to the expression of the trigram index
+ * `pledges_registry_search` (migration 0006), so PostgreSQL can use that index.
+ */
+const REGISTRY_SEARCH_TEXT = sql<string>`(lower(p.public_name) || E'\\n' || coalesce(p.instagram, '') || E'\\n' || coalesce(p.tiktok, '') || E'\\n' || coalesce(p.youtube, '') || E'\\n' || coalesce(p.twitch, ''))`;
+
+/**
  * Active confirmed pledges, newest first, 50 per page (keyset on the partial index
- * `pledges_registry`), searchable by public name or any handle; plus counts per release.
+ * `pledges_registry`), searchable by a part of the public name or of any handle (trigram
+ * index `pledges_registry_search`); plus counts per release.
  */
 export async function listRegistry(db: DB, query: { q?: string; release?: string; after?: string }, codeId = CODE_ID) {
   const cursor = decodeCursor(query.after);
-  const q = (query.q ?? "").trim().toLowerCase().replace(/^@/, "");
+  // Control characters are dropped: the search text separates its parts with newlines.
+  const q = (query.q ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().toLowerCase().replace(/^@/, "");
   let rows = pledgeQuery(db).where("p.confirmed_at", "is not", null).where("p.withdrawn_at", "is", null).where("r.code_id", "=", codeId);
-  if (q) {
-    const pattern = `%${likeEscape(q)}%`;
-    rows = rows.where((eb) =>
-      eb.or([
-        eb(eb.fn("lower", ["p.public_name"]), "like", pattern),
-        eb("p.instagram", "like", pattern),
-        eb("p.tiktok", "like", pattern),
-        eb("p.youtube", "like", pattern),
-        eb("p.twitch", "like", pattern),
-      ]),
-    );
-  }
+  if (q) rows = rows.where(REGISTRY_SEARCH_TEXT, "like", `%${likeEscape(q)}%`);
   if (query.release) rows = rows.where("r.version", "=", query.release);
   if (cursor) rows = rows.where((eb) => eb.or([eb("p.signed_at", "<", new Date(cursor.at)), eb.and([eb("p.signed_at", "=", new Date(cursor.at)), eb("p.id", "<", cursor.id)])]));
   const [page, counts] = await Promise.all([

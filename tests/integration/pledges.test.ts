@@ -73,6 +73,18 @@ describe("the seeded registry", () => {
     const search = await registry("@yanapeeters");
     expect(search.json.pledges.map((p) => p.name)).toEqual(["Yana Peeters"]);
   });
+
+  it("finds a part of a name (any case) or of any handle, and takes % and _ literally", async () => {
+    const names = async (q: string) => (await registry(q)).json.pledges.map((p) => p.name).sort();
+    expect(await names("DE SM")).toEqual(["Milan De Smet"]);
+    expect(await names("_speelt")).toEqual(["Milan De Smet"]); // twitch handle
+    expect(await names("a.pee")).toEqual(["Yana Peeters"]); // tiktok handle
+    expect(await names("an")).toEqual(["Milan De Smet", "Yana Peeters"]);
+    expect(await names("%")).toEqual([]);
+    expect(await names("y_na")).toEqual([]);
+    // The parts are searched one by one: no match across the end of a name and a handle.
+    expect(await names("smetmilan")).toEqual([]);
+  });
 });
 
 describe("signing and confirming", () => {
