@@ -60,7 +60,7 @@ interface LoadResult {
 
 interface Job {
   base: string;
-  kind: "badge" | "sign";
+  kind: "badge" | "sign" | "floor";
   seconds: number;
   paths?: string[];
   cookies?: string[];
@@ -73,12 +73,22 @@ async function runLoad(job: Job): Promise<LoadResult> {
   const autocannon = ((await import("autocannon" as string)) as { default: (opts: object) => Promise<Result> }).default;
   const statuses: Record<string, number> = {};
   let i = 0;
+  const count = (key: string) => void (statuses[key] = (statuses[key] ?? 0) + 1);
   const request =
-    job.kind === "badge"
+    job.kind === "floor"
+      ? {
+          method: "POST" as const,
+          path: "/language",
+          body: job.body,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: job.base },
+          onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) =>
+            count(status === 302 && headers.location !== "/pledges" ? `302 to ${headers.location}` : String(status)),
+        }
+      : job.kind === "badge"
       ? {
           method: "GET" as const,
           setupRequest: (req: Record<string, unknown>) => ({ ...req, path: job.paths![i++ % job.paths!.length] }),
-          onResponse: (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1),
+          onResponse: (status: number) => count(String(status)),
         }
       : {
           method: "POST" as const,
@@ -89,10 +99,8 @@ async function runLoad(job: Job): Promise<LoadResult> {
             headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: job.base, Cookie: job.cookies![i++ % job.cookies!.length] },
           }),
           // A redirect counts as a signature only when it goes to the new pledge (not to /login).
-          onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) => {
-            const key = status === 302 && !/^\/pledges\/[0-9a-f-]{36}\?signed=1$/.test(headers.location ?? "") ? `302 to ${headers.location}` : String(status);
-            statuses[key] = (statuses[key] ?? 0) + 1;
-          },
+          onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) =>
+            count(status === 302 && !/^\/pledges\/[0-9a-f-]{36}\?signed=1$/.test(headers.location ?? "") ? `302 to ${headers.location}` : String(status)),
         };
   const r = await autocannon({ url: job.base, connections: CONNECTIONS, duration: job.seconds, requests: [request] });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.timeouts, statuses };
@@ -238,7 +246,7 @@ async function main() {
     // Badges: 1,000 different pledges in turn (each state is held 2 s in memory).
     const paths = badgeIds.map((id) => `/pledges/${id}/badge.svg`);
     const pid = server.pid;
-    const none: LoadResult = { rps: 0, p50: 0, p99: 0, total: 0, errors: 0, statuses: {} };
+    const none: LoadResult = { rps: 0, p50: 0, p99: 0, total: 0, errors: 0, statuses: {}, cpuUs: 0 };
     let badge = none;
     if (ONLY.has("badge")) {
       await load({ base, kind: "badge", seconds: 3, paths });
@@ -249,7 +257,13 @@ async function main() {
     const body = new URLSearchParams({ publicName: "Bench Maker", instagram: "bench.maker", tiktok: "", youtube: "", twitch: "", under13: "no", guardianEmail: "", textSha256 }).toString();
     const warm = cookies.splice(0, 2000);
     let sign = none;
+    let floor = none;
     if (ONLY.has("sign")) {
+      // The floor of a Remix form action on this machine: the anonymous language switch reads a
+      // small form, validates it with zod and redirects, without touching the database.
+      const floorBody = new URLSearchParams({ locale: "nl-BE", redirectTo: "/pledges" }).toString();
+      await load({ base, kind: "floor", seconds: 2, body: floorBody });
+      floor = await load({ base, kind: "floor", seconds: SECONDS, body: floorBody }, pid);
       await load({ base, kind: "sign", seconds: 2, cookies: warm, body });
       sign = await load({ base, kind: "sign", seconds: SECONDS, cookies, body }, pid);
     }
@@ -265,6 +279,7 @@ async function main() {
       "|---|---:|---:|---:|---:|---|---:|---|---|",
       `| GET /pledges/:id/badge.svg (1,000 pledges in turn) | ${fmt(badge)} | ≥ 4,000 req/s, p99 ≤ 30 ms | ${ok(badge, 4000, "200") ? "met" : "NOT met"} |`,
       `| POST /pledge (each a distinct signed-in signer${distinct ? "" : "; ran out of signers, some repeated"}) | ${fmt(sign)} | ≥ 1,500 req/s, p99 ≤ 30 ms | ${ok(sign, 1500, "302") ? "met" : "NOT met"} |`,
+      `| for comparison: POST /language (anonymous; form, zod, redirect; no database): the Remix action floor | ${fmt(floor)} | – | |`,
       "",
       `| Registry with ${PLEDGES.toLocaleString("en")} pledges (sequential, loopback ≈ server time) | p50 | p99 | max | server CPU per request | Goal | |`,
       "|---|---:|---:|---:|---:|---|---|",

@@ -60,7 +60,10 @@ export async function pledgeOffer(db: DB, codeId = CODE_ID): Promise<PledgeOffer
   if (!offer) {
     const text = pledgeText(release.codeTitle, release.version);
     offer = { releaseId: release.id, codeId, codeTitle: release.codeTitle, version: release.version, major: release.major, text, textSha256: sha256(text) };
-    if (offersByRelease.size >= 1000) (offersByRelease.clear(), offersByHash.clear());
+    if (offersByRelease.size >= 1000) {
+      offersByRelease.clear();
+      offersByHash.clear();
+    }
     offersByRelease.set(release.id, offer);
     offersByHash.set(offer.textSha256, offer);
   }
