@@ -1,6 +1,7 @@
 // The one Kysely instance per process: PostgreSQL through `pg` when DATABASE_URL is set,
 // else embedded PGlite under DATA_DIR. Kept on globalThis so the Remix build and the custom
 // server share it (two PGlites on one directory would corrupt it).
+import type { PGliteOptions } from "@electric-sql/pglite";
 import type { ColumnType, Generated, GeneratedAlways, Selectable } from "kysely";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import fs from "node:fs";
@@ -346,11 +347,20 @@ export async function openDatabase(opts: DbOptions): Promise<DB> {
     pool.on("error", (err) => console.error(`database connection lost: ${err.message}`));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const { PGlite } = await import("@electric-sql/pglite");
   const dir = path.resolve(opts.dataDir ?? "./data", "pglite");
   fs.mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  const pglite = await openPGlite({ dataDir: dir });
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+}
+
+/**
+ * Starts an embedded PGlite (in memory without `dataDir`) with the extensions the migrations
+ * create (pg_trgm for the registry search): PGlite loads an extension's code only when it is
+ * passed at start, so every opener goes through here.
+ */
+export async function openPGlite(options: PGliteOptions = {}) {
+  const [{ PGlite }, { pg_trgm }] = await Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/contrib/pg_trgm")]);
+  return PGlite.create({ ...options, extensions: { ...options.extensions, pg_trgm } });
 }
 
 const g = globalThis as unknown as { __codewerfDb?: DB };

@@ -7,6 +7,7 @@ import * as m0003 from "./0003_comments_review.js";
 import * as m0004 from "./0004_releases.js";
 import * as m0005 from "./0005_pledges.js";
 import * as m0006 from "./0006_comment_revisions.js";
+import * as m0007 from "./0007_registry_search.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0004_releases": m0004,
   "0005_pledges": m0005,
   "0006_comment_revisions": m0006,
+  "0007_registry_search": m0007,
 };

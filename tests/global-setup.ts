@@ -1,13 +1,12 @@
 // Builds one migrated, seeded template database per test run; each test file then gets its
 // own copy (PostgreSQL: CREATE DATABASE … TEMPLATE; PGlite: a dump loaded into a new instance).
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, sql } from "kysely";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { openDatabase, type Database } from "../app/db.server";
+import { openDatabase, openPGlite, type Database } from "../app/db.server";
 import { migrateToLatest } from "../app/migrate.server";
 import { seedDemoData } from "../seeds/index";
 
@@ -37,7 +36,7 @@ export async function setup(project: TestProject) {
     };
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "codewerf-tpl-"));
-    const pglite = await PGlite.create();
+    const pglite = await openPGlite();
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     await migrateToLatest(db);
     await seedDemoData(db);

@@ -20,18 +20,26 @@ export async function sendMail(db: Kysely<Database>, mail: Mail): Promise<void> 
     .values({ to_address: mail.to, subject: mail.subject, text_body: mail.text })
     .returning("id")
     .executeTakeFirstOrThrow();
+  await deliverMail(db, row.id, mail);
+}
+
+/**
+ * Sends a mail already stored as outbox row `outboxId` (by sendMail, or by a use case that
+ * writes the row in its own statement) through SMTP_URL when set, and records the outcome.
+ */
+export async function deliverMail(db: Kysely<Database>, outboxId: number, mail: Mail): Promise<void> {
   const { smtpUrl } = config();
   if (!smtpUrl) {
-    log().info({ outboxId: row.id, to: mail.to, subject: mail.subject }, "mail stored in outbox (no SMTP_URL)");
+    log().info({ outboxId, to: mail.to, subject: mail.subject }, "mail stored in outbox (no SMTP_URL)");
     return;
   }
   g.__codewerfMailer ??= nodemailer.createTransport(smtpUrl);
   try {
     await g.__codewerfMailer.sendMail({ from: "Codewerf <noreply@codewerf.test>", to: mail.to, subject: mail.subject, text: mail.text });
-    await db.updateTable("outbox").set({ sent_at: new Date() }).where("id", "=", row.id).execute();
+    await db.updateTable("outbox").set({ sent_at: new Date() }).where("id", "=", outboxId).execute();
   } catch (err) {
-    log().error({ err, outboxId: row.id }, "mail could not be sent");
-    await db.updateTable("outbox").set({ error: String(err) }).where("id", "=", row.id).execute();
+    log().error({ err, outboxId }, "mail could not be sent");
+    await db.updateTable("outbox").set({ error: String(err) }).where("id", "=", outboxId).execute();
   }
 }
 

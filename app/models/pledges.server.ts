@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import { config } from "~/config.server";
-import { tokenId } from "~/crypto.server";
+import { newToken, tokenId } from "~/crypto.server";
 import { db as globalDb, type Database } from "~/db.server";
 import { AppError } from "~/domain/errors";
 import { HANDLES, pledgeText, type HandleKind, type SignPledgeInput } from "~/domain/pledges";
@@ -15,9 +15,9 @@ import { authorize, type Actor } from "~/policies.server";
 import { blockedFor, PLEDGE_CONFIRM_FAILURES_ALLOWED, takePoint } from "~/rate-limit.server";
 import { recordEvent } from "./audit.server";
 import { CODE_ID } from "./codes";
-import { sendMail } from "./mail.server";
+import { deliverMail, sendMail } from "./mail.server";
 import { currentRelease } from "./releases.server";
-import { consumeToken, issueToken, peekToken } from "./tokens.server";
+import { consumeToken, peekToken, TOKEN_TTL_MS } from "./tokens.server";
 
 type DB = Kysely<Database>;
 
@@ -36,12 +36,38 @@ export interface SignerActor extends Actor {
   locale: string;
 }
 
+export interface PledgeOffer {
+  releaseId: string;
+  codeId: string;
+  codeTitle: string;
+  version: string;
+  major: number;
+  text: string;
+  textSha256: string;
+}
+
+// Releases never change, so a release's offer (its text and that text's hash) is computed once.
+// `offersByHash` lets signing recognise the text a form was built from without a query; the
+// signing statement itself still checks that this release is the current one.
+const offersByRelease = new Map<string, PledgeOffer>();
+const offersByHash = new Map<string, PledgeOffer>();
+
 /** What the signing page shows: the current release and its exact pledge text. */
-export async function pledgeOffer(db: DB, codeId = CODE_ID) {
+export async function pledgeOffer(db: DB, codeId = CODE_ID): Promise<PledgeOffer> {
   const release = await currentRelease(db, codeId);
   if (!release) throw new AppError("NOT_FOUND", "pledge.noRelease");
-  const text = pledgeText(release.codeTitle, release.version);
-  return { releaseId: release.id, codeId, codeTitle: release.codeTitle, version: release.version, major: release.major, text, textSha256: sha256(text) };
+  let offer = offersByRelease.get(release.id);
+  if (!offer) {
+    const text = pledgeText(release.codeTitle, release.version);
+    offer = { releaseId: release.id, codeId, codeTitle: release.codeTitle, version: release.version, major: release.major, text, textSha256: sha256(text) };
+    if (offersByRelease.size >= 1000) {
+      offersByRelease.clear();
+      offersByHash.clear();
+    }
+    offersByRelease.set(release.id, offer);
+    offersByHash.set(offer.textSha256, offer);
+  }
+  return offer;
 }
 
 /**
@@ -53,76 +79,83 @@ export async function signPledge(db: DB, actor: SignerActor, input: SignPledgeIn
   authorize(actor, "pledge.create");
   const wait = await takePoint("pledgeSign", actor.id);
   if (wait) throw new AppError("RATE_LIMITED", "pledge.rateLimited", { retryAfter: wait });
-  const offer = await pledgeOffer(db);
   // The hash of the text the signer saw: if a new release appeared meanwhile, they must read it first.
+  const offer = offersByHash.get(input.textSha256) ?? (await pledgeOffer(db));
   if (input.textSha256 !== offer.textSha256) throw new AppError("CONFLICT", "pledge.textChanged");
-  const under13 = input.under13 === "yes";
-  const values = {
-    public_name: input.publicName,
-    instagram: input.instagram,
-    tiktok: input.tiktok,
-    youtube: input.youtube,
-    twitch: input.twitch,
-    text_sha256: offer.textSha256,
-    under_13: under13,
-    guardian_email: under13 ? input.guardianEmail : null,
-  };
-  // One transaction (one commit) for the pledge, its tokens and the audit row; mail after it.
-  const signed = await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto("pledges")
-      .values({ release_id: offer.releaseId, user_id: actor.id, ...values })
-      .onConflict((oc) =>
-        oc
-          .columns(["user_id", "release_id"])
-          .doUpdateSet({
-            ...values,
-            signed_at: sql`now()`,
-            email_confirmed_at: null,
-            guardian_confirmed_at: null,
-            confirmed_at: null,
-            withdrawn_at: null,
-            withdraw_reason: null,
-          })
-          .where("pledges.withdrawn_at", "is not", null),
-      )
-      .returning("id")
-      .executeTakeFirst();
-    if (!row) return null;
-    const confirmToken = await issueToken(trx, "pledge_confirm", actor.id);
-    const guardianToken = under13 ? await issueToken(trx, "pledge_guardian", actor.id) : null;
-    await trx
-      .updateTable("pledges")
-      .set({ confirm_token_id: tokenId(confirmToken), guardian_token_id: guardianToken ? tokenId(guardianToken) : null })
-      .where("id", "=", row.id)
-      .execute();
-    await recordEvent(trx, { actorId: actor.id, action: "pledge.signed", subjectType: "pledge", subjectId: row.id, data: { release: offer.version } });
-    return { id: row.id, confirmToken, guardianToken };
-  });
+  const signed = await insertPledge(db, actor, input, offer);
   if (!signed) {
+    // Nothing written: either a newer release is current now, or this signer already signed it.
+    if ((await pledgeOffer(db, offer.codeId)).textSha256 !== input.textSha256) throw new AppError("CONFLICT", "pledge.textChanged");
     const existing = await db.selectFrom("pledges").select("id").where("user_id", "=", actor.id).where("release_id", "=", offer.releaseId).executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
   }
-  const row = { id: signed.id };
   // Signing again after a withdrawal makes the pledge unconfirmed again: its badge changes.
-  forgetBadge(row.id);
-  const { confirmToken, guardianToken } = signed;
+  forgetBadge(signed.id);
+  for (const mail of signed.queued) await deliverMail(db, mail.id, { to: mail.to_address, subject: mail.subject, text: mail.text_body });
+  return { id: signed.id, created: true };
+}
+
+/**
+ * The pledge, its tokens, the audit row and the confirmation mail(s) in the outbox, written by
+ * one statement (one round trip, one commit) and only when `offer` is still the code's current
+ * release. Null when nothing was written: a newer release, or an active pledge to this one
+ * (the unique (user_id, release_id) constraint decides, also between concurrent requests).
+ */
+async function insertPledge(db: DB, actor: SignerActor, input: SignPledgeInput, offer: PledgeOffer) {
+  const under13 = input.under13 === "yes";
+  const confirmToken = newToken();
+  const guardianToken = under13 ? newToken() : null;
   const t = messages(actor.locale);
-  await sendMail(db, {
-    to: actor.email,
-    subject: t("pledge.mail.confirm.subject", { version: offer.version }),
-    text: t(under13 ? "pledge.mail.confirm.bodyMinor" : "pledge.mail.confirm.body", { version: offer.version, link: link(`/pledge/confirm/${confirmToken}`) }),
-  });
+  const mails: { to_address: string; subject: string; text_body: string }[] = [
+    {
+      to_address: actor.email,
+      subject: t("pledge.mail.confirm.subject", { version: offer.version }),
+      text_body: t(under13 ? "pledge.mail.confirm.bodyMinor" : "pledge.mail.confirm.body", { version: offer.version, link: link(`/pledge/confirm/${confirmToken}`) }),
+    },
+  ];
   if (guardianToken) {
     // The guardian has no account and no language preference: Dutch, the default.
     const g = messages("nl-BE");
-    await sendMail(db, {
-      to: input.guardianEmail,
+    mails.push({
+      to_address: input.guardianEmail,
       subject: g("pledge.mail.guardian.subject"),
-      text: g("pledge.mail.guardian.body", { name: input.publicName, version: offer.version, text: pledgeText(offer.codeTitle, offer.version), link: link(`/pledge/guardian/${guardianToken}`) }),
+      text_body: g("pledge.mail.guardian.body", { name: input.publicName, version: offer.version, text: offer.text, link: link(`/pledge/guardian/${guardianToken}`) }),
     });
   }
-  return { id: row.id, created: true };
+  const confirmId = tokenId(confirmToken);
+  const guardianId = guardianToken ? tokenId(guardianToken) : null;
+  const expires = new Date(Date.now() + TOKEN_TTL_MS.pledge_confirm);
+  const { rows } = await sql<{ id: string; queued: { id: number; to_address: string; subject: string; text_body: string }[] }>`
+    with current_release as (
+      select id from releases where code_id = ${offer.codeId} order by major desc, minor desc limit 1
+    ), pledge as (
+      insert into pledges as p (release_id, user_id, public_name, instagram, tiktok, youtube, twitch, text_sha256, under_13, guardian_email, confirm_token_id, guardian_token_id)
+      select id, ${actor.id}::uuid, ${input.publicName}::text, ${input.instagram}::text, ${input.tiktok}::text, ${input.youtube}::text, ${input.twitch}::text,
+             ${offer.textSha256}::text, ${under13}::boolean, ${under13 ? input.guardianEmail : null}::text, ${confirmId}::text, ${guardianId}::text
+      from current_release where id = ${offer.releaseId}::uuid
+      on conflict (user_id, release_id) do update set
+        public_name = excluded.public_name, instagram = excluded.instagram, tiktok = excluded.tiktok, youtube = excluded.youtube, twitch = excluded.twitch,
+        text_sha256 = excluded.text_sha256, under_13 = excluded.under_13, guardian_email = excluded.guardian_email,
+        confirm_token_id = excluded.confirm_token_id, guardian_token_id = excluded.guardian_token_id, signed_at = now(),
+        email_confirmed_at = null, guardian_confirmed_at = null, confirmed_at = null, withdrawn_at = null, withdraw_reason = null
+      where p.withdrawn_at is not null
+      returning p.id
+    ), issued as (
+      insert into tokens (id, kind, user_id, expires_at)
+      select t.id, t.kind, ${actor.id}::uuid, ${expires}::timestamptz
+      from pledge, (values (${confirmId}::text, 'pledge_confirm'), (${guardianId}::text, 'pledge_guardian')) as t (id, kind)
+      where t.id is not null
+    ), audited as (
+      insert into audit_events (actor_id, action, subject_type, subject_id, data)
+      select ${actor.id}::uuid, 'pledge.signed', 'pledge', pledge.id::text, ${JSON.stringify({ release: offer.version })}::jsonb from pledge
+    ), queued as (
+      insert into outbox (to_address, subject, text_body)
+      select m.to_address, m.subject, m.text_body from pledge, jsonb_to_recordset(${JSON.stringify(mails)}::jsonb) as m (to_address text, subject text, text_body text)
+      returning id, to_address, subject, text_body
+    )
+    select pledge.id, coalesce((select json_agg(queued order by queued.id) from queued), '[]') as queued from pledge
+  `.execute(db);
+  return rows[0] ?? null;
 }
 
 export type PledgeTokenKind = "pledge_confirm" | "pledge_guardian";
@@ -323,25 +356,23 @@ function decodeCursor(cursor: string | undefined): { at: string; id: string } | 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, "\\$&");
 
 /**
+ * What the registry search looks in: the public name (lowercased) and the handles (stored
+ * lowercase), one per line. Identical to the expression of the trigram index
+ * `pledges_registry_search` (migration 0006), so PostgreSQL can use that index.
+ */
+const REGISTRY_SEARCH_TEXT = sql<string>`(lower(p.public_name) || E'\\n' || coalesce(p.instagram, '') || E'\\n' || coalesce(p.tiktok, '') || E'\\n' || coalesce(p.youtube, '') || E'\\n' || coalesce(p.twitch, ''))`;
+
+/**
  * Active confirmed pledges, newest first, 50 per page (keyset on the partial index
- * `pledges_registry`), searchable by public name or any handle; plus counts per release.
+ * `pledges_registry`), searchable by a part of the public name or of any handle (trigram
+ * index `pledges_registry_search`); plus counts per release.
  */
 export async function listRegistry(db: DB, query: { q?: string; release?: string; after?: string }, codeId = CODE_ID) {
   const cursor = decodeCursor(query.after);
-  const q = (query.q ?? "").trim().toLowerCase().replace(/^@/, "");
+  // Control characters are dropped: the search text separates its parts with newlines.
+  const q = (query.q ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().toLowerCase().replace(/^@/, "");
   let rows = pledgeQuery(db).where("p.confirmed_at", "is not", null).where("p.withdrawn_at", "is", null).where("r.code_id", "=", codeId);
-  if (q) {
-    const pattern = `%${likeEscape(q)}%`;
-    rows = rows.where((eb) =>
-      eb.or([
-        eb(eb.fn("lower", ["p.public_name"]), "like", pattern),
-        eb("p.instagram", "like", pattern),
-        eb("p.tiktok", "like", pattern),
-        eb("p.youtube", "like", pattern),
-        eb("p.twitch", "like", pattern),
-      ]),
-    );
-  }
+  if (q) rows = rows.where(REGISTRY_SEARCH_TEXT, "like", `%${likeEscape(q)}%`);
   if (query.release) rows = rows.where("r.version", "=", query.release);
   if (cursor) rows = rows.where((eb) => eb.or([eb("p.signed_at", "<", new Date(cursor.at)), eb.and([eb("p.signed_at", "=", new Date(cursor.at)), eb("p.id", "<", cursor.id)])]));
   const [page, counts] = await Promise.all([

@@ -1,10 +1,9 @@
 // Migrations bring an empty database to the current schema (PGlite and PostgreSQL), and the
 // demo seed is idempotent: a second run leaves every row as it was.
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, sql } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { openDatabase, type Database, type DB } from "../../app/db.server";
+import { openDatabase, openPGlite, type Database, type DB } from "../../app/db.server";
 import { migrateToLatest } from "../../app/migrate.server";
 import { migrations } from "../../migrations/index";
 import { demoAccounts, seedDemoData } from "../../seeds/index";
@@ -44,7 +43,7 @@ async function checkMigrateAndSeed(db: DB) {
 
 describe("migrations and seed", () => {
   it("run on an empty embedded PGlite", async () => {
-    const pglite = await PGlite.create();
+    const pglite = await openPGlite();
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     try {
       await checkMigrateAndSeed(db);

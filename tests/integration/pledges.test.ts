@@ -73,6 +73,18 @@ describe("the seeded registry", () => {
     const search = await registry("@yanapeeters");
     expect(search.json.pledges.map((p) => p.name)).toEqual(["Yana Peeters"]);
   });
+
+  it("finds a part of a name (any case) or of any handle, and takes % and _ literally", async () => {
+    const names = async (q: string) => (await registry(q)).json.pledges.map((p) => p.name).sort();
+    expect(await names("DE SM")).toEqual(["Milan De Smet"]);
+    expect(await names("_speelt")).toEqual(["Milan De Smet"]); // twitch handle
+    expect(await names("a.pee")).toEqual(["Yana Peeters"]); // tiktok handle
+    expect(await names("an")).toEqual(["Milan De Smet", "Yana Peeters"]);
+    expect(await names("%")).toEqual([]);
+    expect(await names("y_na")).toEqual([]);
+    // The parts are searched one by one: no match across the end of a name and a handle.
+    expect(await names("smetmilan")).toEqual([]);
+  });
 });
 
 describe("signing and confirming", () => {
@@ -216,6 +228,23 @@ describe("withdrawing", () => {
     const api = await (await new Client(app.url).get(`/api/pledges/${id}`)).json();
     expect(api.status).toBe("withdrawn");
   });
+
+  it("signing again after withdrawing signs anew: private again until a fresh link confirms it", async () => {
+    const { client, email } = await newSigner();
+    const id = await sign(client, { publicName: "Terugkeerder" });
+    const firstLink = await lastLink(email, "confirm");
+    await new Client(app.url).post(firstLink, {});
+    expect((await client.post(`/pledges/${id}`, { intent: "withdraw", reason: "" })).status).toBe(302);
+
+    expect(await sign(client, { publicName: "Terugkeerder Opnieuw" })).toBe(id);
+    const row = await app.db.selectFrom("pledges").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ public_name: "Terugkeerder Opnieuw", withdrawn_at: null, confirmed_at: null, email_confirmed_at: null });
+    expect((await registry("Terugkeerder")).json.pledges).toHaveLength(0);
+    const secondLink = await lastLink(email, "confirm");
+    expect(secondLink).not.toBe(firstLink);
+    expect((await new Client(app.url).post(secondLink, {})).status).toBe(200);
+    expect((await registry("Terugkeerder")).json.pledges.map((p) => p.id)).toEqual([id]);
+  });
 });
 
 describe("hostile names", () => {
@@ -287,7 +316,16 @@ describe("outdated after a major release, and re-pledging", () => {
 
   it("a minor release (1.1) does not make 1.0 pledges outdated; 2.0 does, and invites signers to re-pledge after the redline", async () => {
     const yana = await app.db.selectFrom("pledges").select("id").where("public_name", "=", "Yana Peeters").executeTakeFirstOrThrow();
+    const late = await newSigner();
+    const lateForm = await signForm(late.client, { publicName: "Te Laat" });
     expect((await publish("minor")).version).toBe("1.1");
+    // A form opened before 1.1 appeared signs nothing: the signer must read the new text first.
+    const refused = await late.client.post("/pledge", lateForm);
+    expect(refused.status).toBe(409);
+    expect(pageText(await refused.text())).toContain("Intussen verscheen er een nieuwe versie van de code.");
+    expect(await app.db.selectFrom("pledges").select("id").where("user_id", "=", late.id).execute()).toHaveLength(0);
+    expect(await app.db.selectFrom("outbox").select("id").where("to_address", "=", late.email).execute()).toHaveLength(0);
+    expect((await late.client.post("/pledge", await signForm(late.client, { publicName: "Te Laat" }))).status).toBe(302);
     expect((await badge(yana.id)).svg).toContain("Influencercode 1.0: ondertekend");
     expect((await registry("Yana")).json.pledges[0].status).toBe("active");
     expect(await app.db.selectFrom("outbox").select("id").where("to_address", "=", "creator1@codewerf.test").where("subject", "like", "%opnieuw%").execute()).toHaveLength(0);

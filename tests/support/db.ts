@@ -1,13 +1,12 @@
 // A fresh copy of the migrated, seeded template for one test (file): in-process as a Kysely
 // instance, or as environment variables for a server started in a child process.
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect } from "kysely";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import { openDatabase, type DB, type Database } from "../../app/db.server";
+import { openDatabase, openPGlite, type DB, type Database } from "../../app/db.server";
 
 let counter = 0;
 
@@ -51,7 +50,7 @@ export async function testDatabase(): Promise<{ db: DB; databaseUrl?: string; da
     const databaseUrl = await createPostgresCopy();
     return { db: await openDatabase({ databaseUrl, poolSize: 5 }), databaseUrl, dataDir };
   }
-  const pglite = await PGlite.create({ loadDataDir: templateDump() });
+  const pglite = await openPGlite({ loadDataDir: templateDump() });
   return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), dataDir };
 }
 
@@ -59,7 +58,7 @@ export async function testDatabase(): Promise<{ db: DB; databaseUrl?: string; da
 export async function testDatabaseEnv(): Promise<Record<string, string>> {
   if (usingPostgres()) return { DATABASE_URL: await createPostgresCopy() };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "codewerf-srv-"));
-  const pglite = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: templateDump() });
+  const pglite = await openPGlite({ dataDir: path.join(dataDir, "pglite"), loadDataDir: templateDump() });
   await pglite.close();
   return { DATA_DIR: dataDir };
 }
