@@ -548,12 +548,13 @@ const comparisons = new Map<string, Comparison>();
  * those who may read it — pass the actor). Between two releases the result is cached.
  */
 export async function compareReleases(db: DB, codeId: string, from: string, to: string, actor?: Actor | null): Promise<Comparison> {
-  const older = await getRelease(db, codeId, from);
   if (to === "draft") {
     authorize(actor ?? null, "draft.read");
-    return compareSections(older, { version: "draft", sections: await draftSections(db, codeId) }, codeId);
+    const [older, draft] = await Promise.all([getRelease(db, codeId, from), draftSections(db, codeId)]);
+    return compareSections(older, { version: "draft", sections: draft }, codeId);
   }
-  const newer = await getRelease(db, codeId, to);
+  // Both releases load at once (two round trips in flight, not one after the other).
+  const [older, newer] = await Promise.all([getRelease(db, codeId, from), getRelease(db, codeId, to)]);
   const key = `${older.id}>${newer.id}`;
   let result = comparisons.get(key);
   if (!result) {
