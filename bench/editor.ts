@@ -10,7 +10,10 @@
 // (performance.timeOrigin + now) agree.
 //
 // BENCH_SECONDS (15), BENCH_LOAD_RUNS (7); BENCH_ONLY=load skips the typing scenarios;
-// BENCH_PROFILE=1 prints the page's CPU profile (self time) of the last load run.
+// BENCH_PROFILE=1 prints the page's CPU profile (self time) of the last load run (and writes it
+// to BENCH_PROFILE_OUT as a .cpuprofile when set); BENCH_TRACE=1
+// prints the renderer main thread's timeline of that run (devtools trace: tasks over 8 ms with
+// what they spent their time on: script, style, layout, paint, HTML parsing, GC).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -172,23 +175,46 @@ async function makeBigSection(url: string): Promise<number> {
 }
 
 /** Scenario 2: navigation start → the editor is live, editable and synced (timed in the page). */
-async function loadTimes(browser: Browser, url: string, state: unknown): Promise<{ editable: number[]; responseEnd: number[]; domContentLoaded: number[] }> {
+async function loadTimes(browser: Browser, url: string, state: unknown): Promise<{ editable: number[]; responseEnd: number[]; domContentLoaded: number[]; phases: Map<string, number[]> }> {
   const times: number[] = [];
+  const phases = new Map<string, number[]>();
   const responseEnd: number[] = [];
   const domContentLoaded: number[] = [];
   const context = await browser.newContext({ baseURL: url, storageState: state as never });
   await context.addInitScript(() => {
     // No named inner functions: tsx would wrap them in a helper the page does not have.
-    const w = window as unknown as { __editableAt?: number };
+    const w = window as unknown as { __editableAt?: number; __phases: Record<string, number>; __mark(name: string): void };
+    w.__phases = {};
+    w.__mark = (name) => void (w.__phases[name] ??= performance.now());
     new MutationObserver(() => {
+      if (document.querySelector(".ProseMirror")) w.__mark("editor created");
+      if (document.querySelector("[data-testid=editor-status]:not([data-status=connecting])")) w.__mark("status past connecting");
+      if (document.querySelector("[data-testid=editor-frame][data-live=true]")) w.__mark("frame live");
       if (w.__editableAt === undefined && document.querySelector("[data-testid=editor-frame][data-live=true] .ProseMirror[contenteditable=true]") && document.querySelector("[data-testid=editor-status]:not([data-status=connecting])")) {
         w.__editableAt = performance.now();
+        // The frame that shows it: a task after the next animation frame runs after its layout and paint.
+        requestAnimationFrame(() => setTimeout(() => w.__mark("first frame after editable")));
       }
     }).observe(document, { childList: true, subtree: true, attributes: true });
+    // When the websocket opened and when its first large frame (sync step 2) arrived.
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        w.__mark("websocket created");
+        this.addEventListener("open", () => w.__mark("websocket open"));
+        this.addEventListener("message", (event: MessageEvent) => {
+          const size = event.data instanceof ArrayBuffer ? event.data.byteLength : event.data instanceof Blob ? event.data.size : 0;
+          if (size > 10_000) w.__mark("sync step 2 received");
+        });
+      }
+    };
   });
   for (let i = 0; i < LOAD_RUNS + 1; i++) {
     const page = await context.newPage();
     const profiling = process.env.BENCH_PROFILE === "1" && i === LOAD_RUNS;
+    const tracing = process.env.BENCH_TRACE === "1" && i === LOAD_RUNS;
+    if (tracing) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink.user_timing", "loading"] });
     const cdp = profiling ? await context.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send("Profiler.enable");
@@ -199,6 +225,7 @@ async function loadTimes(browser: Browser, url: string, state: unknown): Promise
     await page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 30_000 });
     if (cdp) {
       const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples: number[]; timeDeltas: number[] } };
+      if (process.env.BENCH_PROFILE_OUT) fs.writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
       const self = new Map<string, number>();
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
       profile.samples.forEach((id, k) => {
@@ -208,21 +235,115 @@ async function loadTimes(browser: Browser, url: string, state: unknown): Promise
       });
       console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1)} ms ${k}`).join("\n"));
     }
-    const [t, nav] = await page.evaluate(() => [
+    if (tracing) {
+      const trace = await browser.stopTracing();
+      if (process.env.BENCH_TRACE_OUT) fs.writeFileSync(process.env.BENCH_TRACE_OUT, trace);
+      printTrace(JSON.parse(trace.toString("utf8")));
+    }
+    const [t, nav, marks] = await page.evaluate(() => [
       (window as unknown as { __editableAt: number }).__editableAt,
       performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming,
+      (window as unknown as { __phases: Record<string, number> }).__phases,
     ] as const);
     // The first run warms the server's caches and the HTTP cache.
     if (i > 0) {
       times.push(t);
       responseEnd.push(nav.responseEnd);
       domContentLoaded.push(nav.domContentLoadedEventEnd);
+      for (const [name, at] of Object.entries(marks)) phases.set(name, [...(phases.get(name) ?? []), at]);
     }
     await page.close();
   }
   await context.close();
   const sort = (a: number[]) => a.sort((x, y) => x - y);
-  return { editable: sort(times), responseEnd: sort(responseEnd), domContentLoaded: sort(domContentLoaded) };
+  for (const list of phases.values()) sort(list);
+  return { editable: sort(times), responseEnd: sort(responseEnd), domContentLoaded: sort(domContentLoaded), phases };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { type?: string; url?: string; frame?: string; documentLoaderURL?: string } };
+}
+
+/** The renderer main thread's tasks (≥ 8 ms) with their time by kind, from navigation start. */
+function printTrace(trace: { traceEvents: TraceEvent[] }) {
+  const events = trace.traceEvents;
+  const mains = events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  // The page's renderer: the main thread of the process that navigated to the section.
+  const pagePid = events.find((e) => e.name === "navigationStart" && e.args?.data?.documentLoaderURL?.includes("/sections/"))?.pid;
+  const main = mains.find((m) => m.pid === pagePid);
+  if (!main) return;
+  const best = { pid: main.pid, tid: main.tid };
+  const own = events.filter((e) => e.pid === best.pid && e.tid === best.tid && e.ph === "X" && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  // Trace timestamps are monotonic µs; navigationStart marks the page's time origin.
+  const nav = events.find((e) => e.name === "navigationStart" && e.pid === best.pid && e.args?.data?.documentLoaderURL?.includes("/sections/"));
+  const origin = nav?.ts ?? own[0]?.ts ?? 0;
+  const KINDS: Record<string, string> = {
+    ParseHTML: "parse HTML",
+    EvaluateScript: "script",
+    "v8.compile": "compile",
+    "v8.compileModule": "compile",
+    "v8.evaluateModule": "script",
+    FunctionCall: "script",
+    EventDispatch: "script",
+    TimerFire: "script",
+    FireAnimationFrame: "script",
+    RunMicrotasks: "script",
+    "v8.callFunction": "script",
+    UpdateLayoutTree: "style",
+    RecalculateStyles: "style",
+    Layout: "layout",
+    PrePaint: "paint",
+    Paint: "paint",
+    Layerize: "paint",
+    UpdateLayer: "paint",
+    "MinorGC": "gc",
+    "MajorGC": "gc",
+    "V8.GC_SCAVENGER": "gc",
+    "V8.GC_MARK_COMPACTOR": "gc",
+  };
+  // Self time per kind: walk the (properly nested) events with a stack; each classified
+  // event's time goes to its kind minus that of classified events inside it.
+  const totals = new Map<string, number>();
+  const lines: string[] = [];
+  const sorted = [...own].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  let task: { e: TraceEvent; byKind: Map<string, number>; label: string } | null = null;
+  const stack: { e: TraceEvent; kind: string }[] = [];
+  const flush = () => {
+    if (!task) return;
+    for (const [k, v] of task.byKind) totals.set(k, (totals.get(k) ?? 0) + v);
+    if (task.e.dur! >= 8000) {
+      const parts = [...task.byKind].filter(([, v]) => v >= 1000).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`);
+      lines.push(`  at ${((task.e.ts - origin) / 1000).toFixed(0).padStart(5)} ms  ${(task.e.dur! / 1000).toFixed(0).padStart(4)} ms  ${parts.join(", ")}  ${task.label}`);
+    }
+    task = null;
+  };
+  for (const e of sorted) {
+    if (e.name === "RunTask" && (!task || e.ts >= task.e.ts + task.e.dur!)) {
+      flush();
+      task = { e, byKind: new Map(), label: "" };
+      stack.length = 0;
+      continue;
+    }
+    if (!task || e.ts >= task.e.ts + task.e.dur!) continue;
+    const kind = KINDS[e.name];
+    if (!kind) continue;
+    while (stack.length && e.ts >= stack[stack.length - 1].e.ts + stack[stack.length - 1].e.dur!) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) task.byKind.set(parent.kind, (task.byKind.get(parent.kind) ?? 0) - e.dur!);
+    task.byKind.set(kind, (task.byKind.get(kind) ?? 0) + e.dur!);
+    if (!task.label && kind === "script") task.label = `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""}${e.args?.data?.url ? ` ${e.args.data.url.split("/").pop()}` : ""}`;
+    stack.push({ e, kind });
+  }
+  flush();
+  console.log("Main thread tasks ≥ 8 ms (start from navigation, duration, self time by kind in ms, first script):");
+  console.log(lines.join("\n"));
+  console.log(`Main thread totals: ${[...totals].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)} ms`).join(", ")}`);
 }
 
 async function main() {
@@ -253,6 +374,8 @@ async function main() {
     const e = loads.editable;
     console.log(`| /codes/influencercode/sections/${BIG_SECTION} | ${ms(pct(e, 50))} | ${ms(e[e.length - 1])} | ${pct(e, 50) <= 1000 ? "met" : "NOT met"} |`);
     console.log(`\nOf which (p50): server HTML received ${ms(pct(loads.responseEnd, 50))}, DOMContentLoaded ${ms(pct(loads.domContentLoaded, 50))}.`);
+    const phaseList = [...loads.phases].sort((a, b) => pct(a[1], 50) - pct(b[1], 50));
+    console.log(`Phases (p50 from navigation): ${phaseList.map(([name, list]) => `${name} ${ms(pct(list, 50))}`).join(", ")}.`);
   } finally {
     await browser.close();
     await server.stop();
