@@ -288,7 +288,8 @@ async function loadTimes(browser: Browser, url: string, state: unknown, bigSize:
       await cdp.send("Profiler.start");
     }
     await page.goto(`/codes/influencercode/sections/${BIG_SECTION}`);
-    await page.waitForFunction(() => (window as unknown as { __editableAt?: number }).__editableAt !== undefined, null, { timeout: 30_000 });
+    // Editable, and the frame after it has run (its mark comes a frame later).
+    await page.waitForFunction(() => (window as unknown as { __phases: Record<string, number> }).__phases["first frame after editable"] !== undefined, null, { timeout: 30_000 });
     if (cdp) {
       const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples: number[]; timeDeltas: number[] } };
       if (process.env.BENCH_PROFILE_OUT) fs.writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
