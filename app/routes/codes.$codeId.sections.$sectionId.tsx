@@ -11,12 +11,14 @@ import { getSectionForPage, sectionResource, sectionText } from "~/models/sectio
 import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
 import editorStyles from "~/styles/editor.css";
+import sectionTextStyles from "~/components/editor/section-text.css";
 import commentsStyles from "~/styles/comments.css";
 import historyStyles from "~/styles/history.css";
 import { sectionDiscussion } from "~/models/comments.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: editorStyles },
+  { rel: "stylesheet", href: sectionTextStyles },
   { rel: "stylesheet", href: commentsStyles },
   { rel: "stylesheet", href: historyStyles },
 ];

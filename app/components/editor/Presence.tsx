@@ -20,10 +20,15 @@ export interface Peer {
 
 const TYPING_SHOWN_MS = 4000;
 
-/** The awareness states as a list, refreshed on every change and while typing fades out. */
+/**
+ * The awareness states as a list, refreshed on every change and while typing fades out. A new
+ * list (and so a render) only when what it shows changed: most awareness changes are others'
+ * carets moving, which the caret plugin draws without React.
+ */
 export function usePeers(provider: WebsocketProvider): Peer[] {
   const [peers, setPeers] = useState<Peer[]>([]);
   const lastSeen = useRef(new Map<number, { n: number; at: number }>());
+  const shown = useRef("");
   useEffect(() => {
     const awareness = provider.awareness;
     const compute = () => {
@@ -41,6 +46,9 @@ export function usePeers(provider: WebsocketProvider): Peer[] {
         }
         list.push({ clientId, user, self: clientId === awareness.clientID, typing: active && typing ? { block: typing.block, snippet: typing.snippet } : null });
       }
+      const key = JSON.stringify(list);
+      if (key === shown.current) return;
+      shown.current = key;
       setPeers(list);
     };
     compute();
@@ -52,6 +60,11 @@ export function usePeers(provider: WebsocketProvider): Peer[] {
     };
   }, [provider]);
   return peers;
+}
+
+/** The presence list that follows awareness; its own component, so a change renders only it. */
+export function LivePresence({ provider, selfName }: { provider: WebsocketProvider; selfName: string }) {
+  return <PresenceList peers={usePeers(provider)} selfName={selfName} />;
 }
 
 export function PresenceList({ peers, selfName }: { peers: Peer[]; selfName: string }) {

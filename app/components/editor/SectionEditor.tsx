@@ -32,7 +32,7 @@ import type * as Y from "yjs";
 import { isSafeHref, richTextExtensions } from "~/domain/richtext";
 import { useT } from "~/hooks";
 import { CollabSession, type CollabState } from "./collab-session";
-import { PresenceList, usePeers, type TypingState } from "./Presence";
+import { LivePresence, PresenceList, type TypingState } from "./Presence";
 import { Toolbar } from "./Toolbar";
 
 export interface EditorContext {
@@ -100,7 +100,6 @@ function LiveEditor({ session, ...props }: SectionEditorProps & { session: Colla
   const [linkFormOpen, setLinkFormOpen] = useState(false);
   const openLinkForm = useRef(setLinkFormOpen);
   openLinkForm.current = setLinkFormOpen;
-  const peers = usePeers(session.provider);
 
   const editor = useEditor(
     {
@@ -209,7 +208,7 @@ function LiveEditor({ session, ...props }: SectionEditorProps & { session: Colla
       serverReadOnly={state.serverReadOnly}
       status={state.status}
       closedForGood={state.closedForGood}
-      presence={<PresenceList peers={peers} selfName={props.user.name} />}
+      presence={<LivePresence provider={session.provider} selfName={props.user.name} />}
       toolbar={<Toolbar editor={editor} editable={editable} live={live} extra={fill(props.toolbarExtra, ctx)} linkFormOpen={linkFormOpen} setLinkFormOpen={setLinkFormOpen} />}
       sidePanel={fill(props.sidePanel, ctx)}
     >

@@ -1,8 +1,9 @@
 // The formatting toolbar: one tab stop with arrow-key navigation (roving tabindex), real
 // buttons with labels and aria-pressed, wrapping on a phone; the link form checks the scheme.
 import type { Editor } from "@tiptap/core";
-import { useEditorState } from "@tiptap/react";
-import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import type { Transaction } from "@tiptap/pm/state";
+import { yUndoPluginKey } from "@tiptap/y-tiptap";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { isSafeHref } from "~/domain/richtext";
 import { useT } from "~/hooks";
 
@@ -22,22 +23,7 @@ interface ToolbarProps {
 export function Toolbar({ editor, editable, live, extra, linkFormOpen, setLinkFormOpen }: ToolbarProps) {
   const t = useT();
   const ref = useRef<HTMLDivElement>(null);
-  const active = useEditorState({
-    editor,
-    selector: ({ editor: e }) => e && ({
-      h2: e.isActive("heading", { level: 2 }),
-      h3: e.isActive("heading", { level: 3 }),
-      bold: e.isActive("bold"),
-      italic: e.isActive("italic"),
-      bullet: e.isActive("bulletList"),
-      ordered: e.isActive("orderedList"),
-      quote: e.isActive("blockquote"),
-      link: e.isActive("link"),
-      href: (e.getAttributes("link").href as string | undefined) ?? "",
-      canUndo: e.can().undo(),
-      canRedo: e.can().redo(),
-    }),
-  });
+  const active = useToolbarState(editor);
   const [focusIndex, setFocusIndex] = useState(0);
   const on = live && editor !== null && active !== null;
   const chain = () => editor!.chain().focus();
@@ -93,6 +79,69 @@ export function Toolbar({ editor, editable, live, extra, linkFormOpen, setLinkFo
       {linkFormOpen && on ? <LinkForm editor={editor!} currentHref={active!.href} close={() => setLinkFormOpen(false)} /> : null}
     </div>
   );
+}
+
+interface ToolbarState {
+  h2: boolean;
+  h3: boolean;
+  bold: boolean;
+  italic: boolean;
+  bullet: boolean;
+  ordered: boolean;
+  quote: boolean;
+  link: boolean;
+  href: string;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+function readToolbarState(e: Editor): ToolbarState {
+  // The Collaboration extension's undo/redo commands are possible exactly when their stack is
+  // non-empty; reading the stacks avoids `can()`, which builds every command's chain.
+  const undo = yUndoPluginKey.getState(e.state)?.undoManager;
+  return {
+    h2: e.isActive("heading", { level: 2 }),
+    h3: e.isActive("heading", { level: 3 }),
+    bold: e.isActive("bold"),
+    italic: e.isActive("italic"),
+    bullet: e.isActive("bulletList"),
+    ordered: e.isActive("orderedList"),
+    quote: e.isActive("blockquote"),
+    link: e.isActive("link"),
+    href: (e.getAttributes("link").href as string | undefined) ?? "",
+    canUndo: (undo?.undoStack.length ?? 0) > 0,
+    canRedo: (undo?.redoStack.length ?? 0) > 0,
+  };
+}
+
+/**
+ * The buttons' pressed/disabled state, read again at most once per frame and only after a
+ * transaction that changed the document, the selection or the stored marks. Remote typing and
+ * others' carets dispatch dozens of transactions a second; reading the state (and rendering
+ * the toolbar) on each of them was a large share of a page's CPU with ten people typing.
+ */
+function useToolbarState(editor: Editor | null): ToolbarState | null {
+  const [state, setState] = useState<ToolbarState | null>(null);
+  useEffect(() => {
+    if (!editor) return setState(null);
+    let frame: number | null = null;
+    const read = () => {
+      frame = null;
+      if (editor.isDestroyed) return;
+      const next = readToolbarState(editor);
+      setState((prev) => (prev && (Object.keys(next) as (keyof ToolbarState)[]).every((k) => prev[k] === next[k]) ? prev : next));
+    };
+    const onTransaction = ({ transaction: tr }: { transaction: Transaction }) => {
+      if (tr.docChanged || tr.selectionSet || tr.storedMarksSet) frame ??= requestAnimationFrame(read);
+    };
+    read();
+    editor.on("transaction", onTransaction);
+    return () => {
+      editor.off("transaction", onTransaction);
+      if (frame !== null) cancelAnimationFrame(frame);
+    };
+  }, [editor]);
+  return editor ? state : null;
 }
 
 function LinkForm({ editor, currentHref, close }: { editor: Editor; currentHref: string; close: () => void }) {

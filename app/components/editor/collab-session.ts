@@ -126,7 +126,8 @@ export class CollabSession {
   private onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
     if (origin === this.provider || origin === this.persistence) return;
     if (this.state.serverReadOnly) return; // the server drops it; nothing to wait for
-    if (this.opts.persistOffline) writeFlag(this.unsavedKey, true);
+    // Written when not set yet (another tab of this person may have cleared it), not per keystroke.
+    if (this.opts.persistOffline && !readFlag(this.unsavedKey)) writeFlag(this.unsavedKey, true);
     this.set({ unsaved: true });
     this.refresh();
   };
@@ -137,7 +138,7 @@ export class CollabSession {
     // The server holds everything this socket sent. Edits made while offline were part of the
     // sync step 2 of this socket, so they are covered too.
     if (this.state.unsaved) this.everSaved = true;
-    if (this.opts.persistOffline) writeFlag(this.unsavedKey, false);
+    if (this.opts.persistOffline && readFlag(this.unsavedKey)) writeFlag(this.unsavedKey, false);
     this.set({ unsaved: false });
     this.refresh();
   }
