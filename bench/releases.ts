@@ -155,19 +155,28 @@ async function main() {
     await waitHealthy(base, child, () => out);
     const load = os.loadavg()[0].toFixed(1);
 
-    // The compare page over HTTP: the server's own time for the comparison (Server-Timing) and
-    // the whole request. First 2.0 → 2.1 (the first comparison after a start), then 2.2 → 2.3
-    // (two releases the server has not loaded yet, in a process that has compared before).
+    // The compare page over HTTP: the server's own time for the comparison (Server-Timing: load
+    // and diff) and the whole request. First 2.0 → 2.1 (the first comparison after a start, code
+    // not yet optimised by V8), then 2.2 → 2.3 (two releases the server has not loaded yet, in a
+    // process that has compared before).
     const comparePage = async (from: string, to: string) => {
       const t0 = performance.now();
       const res = await fetch(`${base}/codes/${CODE}/compare?from=${from}&to=${to}`);
       const body = await res.text();
       const wall = performance.now() - t0;
       if (res.status !== 200 || !body.includes(`Deze zin is nieuw in versie ${to}`)) throw new Error(`compare page ${from} → ${to} failed (${res.status})`);
-      const server = Number(/compare;dur=([\d.]+)/.exec(res.headers.get("Server-Timing") ?? "")?.[1] ?? NaN);
-      return { wall, server };
+      const timing = res.headers.get("Server-Timing") ?? "";
+      const part = (name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1] ?? NaN);
+      return { wall, server: part("compare"), load: part("load"), diff: part("diff") };
     };
     const firstCompare = await comparePage("2.0", "2.1");
+    // A running server has compared before: five more comparisons of the loaded releases (each a
+    // pair not compared yet), then two releases it has never loaded.
+    for (const [from, to] of [["2.1", "2.0"], ["1.0", "2.0"], ["2.0", "1.0"], ["1.0", "2.1"], ["2.1", "1.0"]]) {
+      const res = await fetch(`${base}/codes/${CODE}/compare?from=${from}&to=${to}`);
+      if (res.status !== 200) throw new Error(`compare ${from} → ${to} answered ${res.status}`);
+      await res.arrayBuffer();
+    }
     const coldCompare = await comparePage("2.2", "2.3");
 
     for (const path of [PAGE, JSON_PATH]) {
@@ -217,8 +226,8 @@ async function main() {
       "",
       `| Compare in the server (its Server-Timing; the whole GET of the page incl. the Remix render) | Server time | Whole request | Goal | |`,
       "|---|---:|---:|---|---|",
-      `| 2.0 → 2.1, the first comparison after the server started (load + diff) | ${firstCompare.server.toFixed(1)} ms | ${firstCompare.wall.toFixed(1)} ms | ≤ 100 ms | ${firstCompare.server <= 100 ? "met" : "NOT met"} |`,
-      `| 2.2 → 2.3, two releases not loaded yet (load + diff) | ${coldCompare.server.toFixed(1)} ms | ${coldCompare.wall.toFixed(1)} ms | ≤ 100 ms | ${coldCompare.server <= 100 ? "met" : "NOT met"} |`,
+      `| 2.0 → 2.1, the first comparison after the server started (load + diff) | ${firstCompare.server.toFixed(1)} ms (load ${firstCompare.load.toFixed(1)}, diff ${firstCompare.diff.toFixed(1)}) | ${firstCompare.wall.toFixed(1)} ms | ≤ 100 ms | ${firstCompare.server <= 100 ? "met" : "NOT met"} |`,
+      `| 2.2 → 2.3 after five other comparisons: two releases not loaded yet (load + diff) | ${coldCompare.server.toFixed(1)} ms (load ${coldCompare.load.toFixed(1)}, diff ${coldCompare.diff.toFixed(1)}) | ${coldCompare.wall.toFixed(1)} ms | ≤ 100 ms | ${coldCompare.server <= 100 ? "met" : "NOT met"} |`,
     ].join("\n");
     console.log(`\nload average ${load} at the start, ${os.loadavg()[0].toFixed(1)} at the end\n\n${table}\n`);
   } finally {

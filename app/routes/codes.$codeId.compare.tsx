@@ -8,7 +8,7 @@ import { ComparisonView } from "~/components/releases/Redline";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
 import { handleLoader, parseWith, sharedCache, sharedCacheFromLoader } from "~/http.server";
-import { compareReleases, listReleases } from "~/models/releases.server";
+import { compareReleases, getRelease, listReleases } from "~/models/releases.server";
 import { getCode } from "~/models/sections.server";
 import { currentUser, loginPath } from "~/session.server";
 import releasesCss from "~/styles/releases.css";
@@ -37,8 +37,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const choices = { versions, draft: Boolean(user) };
     if (!from || !to) return { codeId: code.id, from: from ?? null, to: to ?? null, choices, comparison: null };
     const started = performance.now();
+    // Loaded first on their own, so Server-Timing can tell loading from comparing.
+    await Promise.all([from, to].filter((v) => v !== "draft").map((v) => getRelease(db(), code.id, v)));
+    const loaded = performance.now();
     const comparison = await compareReleases(db(), code.id, from, to, user);
-    const headers: Record<string, string> = { "Server-Timing": `compare;dur=${(performance.now() - started).toFixed(1)}` };
+    const done = performance.now();
+    const headers: Record<string, string> = { "Server-Timing": `compare;dur=${(done - started).toFixed(1)}, load;dur=${(loaded - started).toFixed(1)}, diff;dur=${(done - loaded).toFixed(1)}` };
     // Two releases compare the same for every anonymous reader (the default pair moves on a publish).
     if (to !== "draft") Object.assign(headers, sharedCache(300, [`releases:${code.id}`]));
     return json({ codeId: code.id, from, to, choices, comparison }, { headers });
