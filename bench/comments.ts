@@ -10,7 +10,6 @@
 // the profile is written when the server stops at the end), BENCH_SKIP_DATA=1 (skip the JSON
 // endpoint's load test, e.g. to profile posting alone).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { sql } from "kysely";
@@ -26,6 +25,7 @@ import { appendUpdate, loadDocState } from "../app/models/ydocs.server";
 import { DEMO_PASSWORD, seedDemoData } from "../seeds/index";
 import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
 import { freePort } from "../tests/support/server-process";
+import { cpuSeconds } from "./process-cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -34,17 +34,6 @@ const SECTION = "zelfdoding";
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
 const pinned = (core: number, cmd: string, args: string[]): [string, string[]] => (HAS_TASKSET ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
 async function waitHealthy(url: string, child: ChildProcess) {
   const deadline = Date.now() + 60_000;

@@ -15,6 +15,7 @@ import { migrateToLatest } from "../app/migrate.server";
 import { DEMO_PASSWORD, seedDemoData } from "../seeds/index";
 import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
 import { freePort } from "../tests/support/server-process";
+import { cpuSeconds } from "./process-cpu";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -24,17 +25,6 @@ const SECTION_PATH = "/codes/influencercode/sections/zelfdoding";
 const SECTION_TEXT = "Praten over zelfdoding en zelfbeschadiging kan helpen";
 const LOGIN_EMAIL = "creator1@codewerf.test";
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
 interface Measurement {
   rps: number;

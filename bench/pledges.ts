@@ -21,6 +21,7 @@ import { pledgeText } from "../app/domain/pledges";
 import { seedDemoData } from "../seeds/index";
 import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
 import { freePort } from "../tests/support/server-process";
+import { cpuSeconds } from "./process-cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -31,17 +32,6 @@ const SECRET = "bench-session-secret-0123456789";
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
 const ONLY = new Set((process.env.BENCH_ONLY ?? "registry,badge,sign").split(",").map((s) => s.trim()));
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
 interface LoadResult {
   rps: number;

@@ -6,7 +6,6 @@
 // Options (environment): BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS
 // (default 32), BENCH_ADMIN_URL (default postgres://root@127.0.0.1:5432/postgres).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { openDatabase, type DB } from "../app/db.server";
@@ -16,6 +15,7 @@ import type { PMJSON } from "../app/domain/richtext";
 import { seedDemoData } from "../seeds/index";
 import { buildIfStale, SERVER_BUNDLE } from "../scripts/build-if-stale.mjs";
 import { freePort } from "../tests/support/server-process";
+import { cpuSeconds } from "./process-cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -26,7 +26,6 @@ const JSON_PATH = `/api/codes/${CODE}/releases/1.0`;
 const SECTIONS = 10;
 const WORDS = 2000;
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
-const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
 
 interface Measurement {
   rps: number;
@@ -35,15 +34,6 @@ interface Measurement {
   p99: number;
   errors: number;
   non2xx: number;
-}
-
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
 }
 
 function pinned(core: number, cmd: string, args: string[]): [string, string[]] {
