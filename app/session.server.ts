@@ -88,8 +88,6 @@ export async function currentUser(request: Request, context?: object): Promise<C
 async function lookupUser(request: Request): Promise<CurrentUser | null> {
   const token = await sessionToken(request);
   if (!token) return null;
-  // Raw SQL: this runs on every signed-in request, and building it with the query builder
-  // cost more CPU than the round trip.
   const { rows } = await sql<CurrentUser>`
     select u.id, u.email, u.display_name, u.role, u.organisation_id, u.in_drafting_group, u.locale, u.suspended_at,
            u.email_confirmed_at, o.name as organisation_name

@@ -1,8 +1,8 @@
 // Express in front of Remix: security headers with a per-request CSP nonce, the Origin check
 // for state-changing requests, request size limits, static assets, /healthz, and the cache of
 // responses that are the same for every anonymous visitor (server/response-cache.ts).
-// The adapter's own conversions (exported by its module, though not re-exported by its index).
-import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+// The adapter's own conversion (exported by its module, though not re-exported by its index).
+import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
@@ -131,7 +131,7 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     try {
       const request = createRemixRequest(req, res);
       const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
-      await responseCache.sendFromRemix(req, res, response, sendRemixResponse);
+      await responseCache.sendFromRemix(req, res, response);
     } catch (error) {
       next(error);
     }

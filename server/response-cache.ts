@@ -5,6 +5,8 @@
 // response's CSP nonce put back in. Entries expire after the route's max-age and are dropped
 // sooner by the domain events that change them (a publish, a pledge confirmed or withdrawn).
 // With several instances, another instance's change reaches this one's entries by their expiry.
+// The adapter's own conversion (exported by its module, though not re-exported by its index).
+import { sendRemixResponse } from "@remix-run/express/dist/server.js";
 import type { Request, Response } from "express";
 import { on } from "../app/events.server";
 import { localeFromCookies, parseSharedCache, SHARED_CACHE_HEADER } from "../app/http.server";
@@ -19,8 +21,8 @@ const NOT_REPLAYED = new Set(["content-length", "date", "server-timing", "connec
 /** Kept in a 304 (RFC 9110 §15.4.5), besides the ETag. */
 const KEPT_IN_304 = new Set(["cache-control", "vary", "expires", "content-location", "access-control-allow-origin", "access-control-expose-headers"]);
 
+/** A kept 200 answer. */
 interface Entry {
-  status: number;
   headers: [string, string][];
   /** The body, split where the nonce of the request that rendered it stood (one part without). */
   parts: Buffer[];
@@ -97,7 +99,7 @@ export function createResponseCache() {
       res.end();
       return;
     }
-    res.statusCode = entry.status;
+    res.statusCode = 200;
     for (const [name, value] of entry.headers) {
       // The route's own policy (the badge's sandbox) adds to the one set for every response.
       if (name === "content-security-policy") res.appendHeader(name, value);
@@ -138,7 +140,7 @@ export function createResponseCache() {
      * is anonymous and the answer is a plain 200 without cookies. The internal header never
      * leaves the server.
      */
-    async sendFromRemix(req: Request, res: Response, response: globalThis.Response, sendRemixResponse: (res: Response, response: globalThis.Response) => Promise<void>): Promise<void> {
+    async sendFromRemix(req: Request, res: Response, response: globalThis.Response): Promise<void> {
       const directive = parseSharedCache(response.headers.get(SHARED_CACHE_HEADER));
       response.headers.delete(SHARED_CACHE_HEADER);
       const key = req.method === "GET" ? cacheKey(req) : null;
@@ -153,7 +155,6 @@ export function createResponseCache() {
       const headers: [string, string][] = [];
       for (const [name, value] of response.headers) if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
       const entry: Entry = {
-        status: 200,
         headers,
         parts: isHtml ? splitAtNonce(body, nonce) : [body],
         bytes: body.length,

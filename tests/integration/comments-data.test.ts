@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { DB } from "../../app/db.server";
 import { anchorFromProseMirror } from "../../app/domain/anchors";
-import { isAppError } from "../../app/domain/errors";
 import { docName, richTextSchema, YDOC_FRAGMENT } from "../../app/domain/richtext";
 import { createThread, hideComment, listThreads, reply, setThreadStatus } from "../../app/models/comments.server";
 import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
 import { testDatabase } from "../support/db";
+import { status } from "../support/status";
 
 let db: DB;
 beforeAll(async () => {
@@ -62,16 +62,6 @@ async function deleteStoredText(word: string) {
   };
   expect(walk(doc.getXmlFragment(YDOC_FRAGMENT))).toBe(true);
   await appendUpdate(db, docName(CODE, SECTION), Y.encodeStateAsUpdate(doc, before), []);
-}
-
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (isAppError(e)) return e.status;
-    throw e;
-  }
 }
 
 describe("comment data", () => {

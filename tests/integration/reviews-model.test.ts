@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { DB } from "../../app/db.server";
-import { isAppError } from "../../app/domain/errors";
 import { docName, YDOC_FRAGMENT } from "../../app/domain/richtext";
 import { changesSinceApproval, readiness, refreshStaleness, reviewMatrix, submitReview } from "../../app/models/reviews.server";
 import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
 import { testDatabase } from "../support/db";
+import { status } from "../support/status";
 
 let db: DB;
 beforeAll(async () => {
@@ -19,16 +19,6 @@ const CODE = "influencercode";
 async function actor(email: string) {
   return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
 }
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (isAppError(e)) return e.status;
-    throw e;
-  }
-}
-
 /** Replaces the first occurrence of `from` in the first text node containing it. */
 async function replaceWord(sectionId: string, from: string, to: string) {
   const name = docName(CODE, sectionId);
