@@ -19,6 +19,8 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 
 const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? "0";
 const CLIENT_CORE = process.env.BENCH_CLIENT_CORE ?? "1";
 const CODE = "influencercode";
+/** Seconds of the same load, on another document and not counted, before each load scenario. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const FLAVOURS = (process.env.BENCH_FLAVOURS ?? "codewerf,hocuspocus,y-websocket").split(",") as Flavour[];
 const S4_DOCS = 400;
 /** BENCH_ONLY=s1,s8 runs only those scenarios (s1 s2 s3 s4 s5 s6 s8; s7 comes with s1, s9 with s6). */
@@ -177,7 +179,7 @@ async function setupDatabase(): Promise<{ db: DB; big: Uint8Array }> {
   const cold = documentOfSize(160 * 1024);
   const big = documentOfSize(0.93 * 1024 * 1024);
   const sections = [
-    ...["s1", "s2", "s3", "s6", "s8", "cold-fresh"].map((id) => ({ id })),
+    ...["s1", "s2", "s3", "s6", "s8", "cold-fresh"].flatMap((id) => [{ id }, { id: `${id}-warmup` }]),
     ...Array.from({ length: 20 }, (_, i) => ({ id: `cold-${i}` })),
     ...Array.from({ length: S4_DOCS }, (_, i) => ({ id: `s4-${i}` })),
   ];
@@ -218,7 +220,23 @@ interface LoadResult {
 }
 
 /** n clients, each making `rate` tagged edits per second for SECONDS; clients may sit on several instances. */
-async function runLoad(servers: RunningServer[], doc: string, n: number, rate: number): Promise<LoadResult> {
+/**
+ * The same load on another document first, not counted: every server (ours and the peers
+ * alike) is measured with its code compiled by the JIT and its pools open, as in production.
+ * The first moments of a fresh process are what S5 measures.
+ */
+async function warmUp(servers: RunningServer[], doc: string, n: number, rate: number): Promise<void> {
+  if (WARMUP_SECONDS <= 0) return;
+  await loadPhase(servers, `${doc}-warmup`, n, rate, WARMUP_SECONDS);
+}
+
+async function runLoad(servers: RunningServer[], doc: string, n: number, rate: number, beforeMeasuring?: () => Promise<void>): Promise<LoadResult> {
+  await warmUp(servers, doc, n, rate);
+  await beforeMeasuring?.();
+  return loadPhase(servers, doc, n, rate, SECONDS);
+}
+
+async function loadPhase(servers: RunningServer[], doc: string, n: number, rate: number, seconds: number): Promise<LoadResult> {
   const ledger = new Ledger();
   const clients = Array.from({ length: n }, (_, i) => clientFor(servers[i % servers.length], doc, ledger, i));
   await connectAll(clients);
@@ -235,7 +253,7 @@ async function runLoad(servers: RunningServer[], doc: string, n: number, rate: n
       }, Math.random() * interval),
     );
   }
-  await sleep(SECONDS * 1000);
+  await sleep(seconds * 1000);
   timers.forEach((t) => clearTimeout(t));
   const expected = ledger.sentAt.size * (n - 1);
   await waitFor(() => ledger.deliveries >= expected, 3000);
@@ -349,14 +367,16 @@ async function main() {
         cookie = c.cookie;
       }
       if (want("s1")) {
-        const before = flavour === "codewerf" ? await health(server) : null;
-        const s1 = await runLoad([server], "s1", 50, 5);
+        const before = { storedBytes: 0, storedRows: 0 };
+        const s1 = await runLoad([server], "s1", 50, 5, async () => {
+          if (flavour === "codewerf") Object.assign(before, await health(server));
+        });
         r["S1 50×5/s fan-out p50 / p99 ms"] = `${fmt(s1.p50)} / ${fmt(s1.p99)}`;
         r["S1 time to saved p99 ms"] = flavour === "codewerf" ? fmt(s1.savedP99) : "— (no durable ack)";
         if (flavour === "codewerf") {
           s1p99 = s1.p99;
           const after = await health(server);
-          r["S7 stored bytes / update payload"] = `${fmt((after.storedBytes - before!.storedBytes) / s1.payloadBytes, 2)} (${after.storedRows - before!.storedRows} rows)`;
+          r["S7 stored bytes / update payload"] = `${fmt((after.storedBytes - before.storedBytes) / s1.payloadBytes, 2)} (${after.storedRows - before.storedRows} rows)`;
         } else r["S7 stored bytes / update payload"] = "— (in memory)";
         console.error("  S1 done");
       }
