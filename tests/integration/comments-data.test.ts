@@ -102,6 +102,29 @@ describe("comment data", () => {
     await db.updateTable("users").set({ display_name: yana.display_name }).where("id", "=", yana.id).execute();
   });
 
+  it("gives every comment's dates exactly as stored, whether the section is read whole or brought up to date", async () => {
+    const [yana, milan] = await Promise.all([user("creator1"), user("creator2")]);
+    const { threadId } = await createThread(db, yana, { codeId: CODE, sectionId: SECTION, body: "Wanneer schreef ik dit?" });
+    await reply(db, milan, CODE, SECTION, threadId, "Net daarna");
+    await db.updateTable("comments").set({ edited_at: new Date("2026-03-04T05:06:07.891Z") }).where("thread_id", "=", threadId).where("author_id", "=", milan.id).execute();
+    const stored = async () =>
+      (await db.selectFrom("comments").select(["id", "created_at", "edited_at"]).where("thread_id", "=", threadId).orderBy("created_at").orderBy("id").execute()).map((c) => ({
+        id: c.id,
+        createdAt: new Date(c.created_at).toISOString(),
+        editedAt: c.edited_at ? new Date(c.edited_at).toISOString() : null,
+      }));
+    const shown = async () => (await listThreads(db, yana, CODE, SECTION)).find((t) => t.id === threadId)!.comments.map((c) => ({ id: c.id, createdAt: c.createdAt, editedAt: c.editedAt }));
+    expect(await shown()).toEqual(await stored());
+    // A deleted thread makes the next load read the whole section again.
+    const { threadId: other } = await createThread(db, milan, { codeId: CODE, sectionId: SECTION, body: "Deze verdwijnt" });
+    expect((await listThreads(db, yana, CODE, SECTION)).some((t) => t.id === other)).toBe(true);
+    await db.deleteFrom("comment_threads").where("id", "=", other).execute();
+    const whole = await shown();
+    expect(whole).toEqual(await stored());
+    expect(whole[1].editedAt).toBe("2026-03-04T05:06:07.891Z");
+    expect((await listThreads(db, yana, CODE, SECTION)).some((t) => t.id === other)).toBe(false);
+  });
+
   it("a reply checks its thread, touches it, and notifies the thread's writers and the mentioned once each", async () => {
     const [yana, milan, tom, lien] = await Promise.all([user("creator1"), user("creator2"), user("agency"), user("awel")]);
     const { threadId } = await createThread(db, yana, { codeId: CODE, sectionId: SECTION, body: "Wat vinden jullie?" });
