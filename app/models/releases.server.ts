@@ -2,11 +2,11 @@
 // compares and exports it. Published rows never change, so their reads are cached in memory.
 import { createHash } from "node:crypto";
 import { yXmlFragmentToProsemirrorJSON } from "@tiptap/y-tiptap";
-import { calcSlices } from "fast-myers-diff";
 import { sql, type Kysely } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "~/db.server";
 import { AppError, isAppError } from "~/domain/errors";
+import { redline, type RedlinePart } from "~/domain/redline";
 import { docName, plainText, sanitizeDoc, YDOC_FRAGMENT, type PMJSON } from "~/domain/richtext";
 import { emit } from "~/events.server";
 import { log } from "~/log.server";
@@ -391,11 +391,7 @@ ${body}
 // Comparing
 // ---------------------------------------------------------------------------------------------
 
-export interface RedlinePart {
-  value: string;
-  added?: boolean;
-  removed?: boolean;
-}
+export type { RedlinePart } from "~/domain/redline";
 
 export interface SectionChange {
   sectionId: string;
@@ -420,55 +416,6 @@ export interface Comparison {
   to: string;
   changes: SectionChange[];
   counts: { added: number; removed: number; changed: number; unchanged: number };
-}
-
-/**
- * Where a text splits into blocks that are matched before words are compared: after each line
- * break and after each sentence (its final punctuation and the spaces after it). Sentences keep
- * the changed runs short, so each word diff stays small however long the paragraph.
- */
-const BLOCK_BOUNDARY = /(?<=\n)|(?<=[.!?…][)’”"']*[^\S\n]+)(?=\S)/;
-
-/** A word with the spaces after it; line breaks are tokens of their own. */
-function wordTokens(text: string): string[] {
-  return text.match(/\S+[^\S\n]*|\n|[^\S\n]+/g) ?? [];
-}
-
-/**
- * Word-level redline of two plain texts. Blocks (lines and sentences) are matched first and
- * words are compared only inside changed runs of blocks: the same result for local edits, at a
- * fraction of the cost of one diff over the whole text (Myers' cost grows with length ×
- * differences); fast-myers-diff runs the same algorithm 2–3× faster than jsdiff here.
- */
-export function redline(a: string, b: string): RedlinePart[] {
-  if (a === b) return [{ value: b }];
-  const out: RedlinePart[] = [];
-  const push = (value: string, kind: "added" | "removed" | null) => {
-    if (!value) return;
-    const last = out.at(-1);
-    if (last && (last.added ? "added" : last.removed ? "removed" : null) === kind) last.value += value;
-    else out.push(kind ? { value, [kind]: true } : { value });
-  };
-  const kind = (k: -1 | 0 | 1) => (k === 1 ? "added" : k === -1 ? "removed" : null);
-  // Words keep the spaces after them: half the tokens of a diff that splits off whitespace.
-  const words = (from: string, to: string) => {
-    for (const [k, slice] of calcSlices(wordTokens(from), wordTokens(to))) push(slice.join(""), kind(k));
-  };
-  // Blocks keep their newline and spaces, so the parts concatenate back to the texts exactly.
-  const blocks = [...calcSlices(a.split(BLOCK_BOUNDARY), b.split(BLOCK_BOUNDARY))];
-  for (let i = 0; i < blocks.length; i++) {
-    const [k, slice] = blocks[i];
-    const next = blocks[i + 1];
-    if (k !== 0 && next && next[0] === -k) {
-      const removed = k === -1 ? slice : next[1];
-      const added = k === -1 ? next[1] : slice;
-      words(removed.join(""), added.join(""));
-      i++;
-    } else {
-      push(slice.join(""), kind(k));
-    }
-  }
-  return out;
 }
 
 interface Side {

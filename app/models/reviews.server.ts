@@ -3,10 +3,10 @@
 // changes afterwards (the collaboration server's `section.changed` event recomputes the
 // content hash from the stored document and compares it with the approved one).
 import { createHash } from "node:crypto";
-import { diffWords } from "diff";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "~/db.server";
 import { AppError } from "~/domain/errors";
+import { redline, type RedlinePart } from "~/domain/redline";
 import { plainText, type PMJSON } from "~/domain/richtext";
 import { on } from "~/events.server";
 import { log } from "~/log.server";
@@ -197,12 +197,7 @@ export async function refreshStaleness(db: DB, codeId: string, sectionId: string
   return rows.filter((r) => r.went_stale).map((r) => r.organisation_id);
 }
 
-/** Same shape as the releases' redline parts (jsdiff's), so the Redline component renders both. */
-export interface RedlinePart {
-  value: string;
-  added?: boolean;
-  removed?: boolean;
-}
+export type { RedlinePart } from "~/domain/redline";
 
 /** "Wat veranderde sinds de goedkeuring": word diff from the approved text to the current one. */
 export async function changesSinceApproval(db: DB, codeId: string, sectionId: string, organisationId: string): Promise<RedlinePart[] | null> {
@@ -221,9 +216,6 @@ export async function changesSinceApproval(db: DB, codeId: string, sectionId: st
   return redline(approved.content_text, now.text);
 }
 
-export function redline(from: string, to: string): RedlinePart[] {
-  return diffWords(from, to).map((p) => (p.added ? { value: p.value, added: true } : p.removed ? { value: p.value, removed: true } : { value: p.value }));
-}
 
 /** Replaces a section's required organisations (ministry only); audited. */
 export async function setSectionReviewers(db: DB, actor: Actor, codeId: string, sectionId: string, organisationIds: string[]): Promise<void> {

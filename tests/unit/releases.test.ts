@@ -2,7 +2,8 @@
 // content that gets frozen.
 import { describe, expect, it } from "vitest";
 import { sanitizeDoc } from "../../app/domain/richtext";
-import { freezeContent, nextVersion, parseVersion, redline } from "../../app/models/releases.server";
+import { redline } from "../../app/domain/redline";
+import { freezeContent, nextVersion, parseVersion } from "../../app/models/releases.server";
 
 // jsdiff's diffWords may move whitespace between neighbouring parts: compare words, not spacing.
 const words = (s: string) => s.trim().replace(/\s+/g, " ");
