@@ -34,6 +34,17 @@ describe("redline", () => {
     expect(parts.filter((p) => p.removed).map((p) => p.value.trim())).toEqual(["Oud blok."]);
   });
 
+  it("does not mark a word as changed when only the space after it changed", () => {
+    const changed = (a: string, b: string) =>
+      redline(a, b)
+        .filter((p) => (p.added || p.removed) && p.value.trim())
+        .map((p) => `${p.added ? "+" : "-"}${p.value.trim()}`);
+    expect(changed("Zeg het", "Zeg het nu")).toEqual(["+nu"]);
+    expect(changed("Zeg het nu", "Zeg het")).toEqual(["-nu"]);
+    expect(changed("Zeg het.", "Zeg het. Bel 102.")).toEqual(["+Bel 102."]);
+    expect(changed("Zeg het  nu", "Zeg het nu")).toEqual([]);
+  });
+
   it("always concatenates back to both texts", () => {
     let x = 7;
     const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
