@@ -219,7 +219,6 @@ interface LoadResult {
   payloadBytes: number;
 }
 
-/** n clients, each making `rate` tagged edits per second for SECONDS; clients may sit on several instances. */
 /**
  * The same load on another document first, not counted: every server (ours and the peers
  * alike) is measured with its code compiled by the JIT and its pools open, as in production.
@@ -236,6 +235,7 @@ async function runLoad(servers: RunningServer[], doc: string, n: number, rate: n
   return loadPhase(servers, doc, n, rate, SECONDS);
 }
 
+/** n clients, each making `rate` tagged edits per second for `seconds`; clients may sit on several instances. */
 async function loadPhase(servers: RunningServer[], doc: string, n: number, rate: number, seconds: number): Promise<LoadResult> {
   const ledger = new Ledger();
   const clients = Array.from({ length: n }, (_, i) => clientFor(servers[i % servers.length], doc, ledger, i));

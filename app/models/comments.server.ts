@@ -127,17 +127,6 @@ interface ThreadRow {
   created_at: Date | string;
   revision: string;
 }
-interface CommentRow {
-  id: string;
-  thread_id: string;
-  author_id: string | null;
-  body: string;
-  created_at: Date | string;
-  edited_at: Date | string | null;
-  deleted_at: Date | string | null;
-  hidden_at: Date | string | null;
-  hidden_reason: string | null;
-}
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -223,23 +212,10 @@ function storedThread(t: ThreadRow, comments: StoredComment[]): StoredThread {
   };
 }
 
-function storedComment(c: Omit<CommentRow, "thread_id">): StoredComment {
-  return {
-    id: c.id,
-    authorId: c.author_id,
-    body: c.body,
-    createdAt: iso(c.created_at)!,
-    editedAt: iso(c.edited_at),
-    deletedAt: iso(c.deleted_at),
-    hiddenAt: iso(c.hidden_at),
-    hiddenReason: c.hidden_reason,
-  };
-}
-
 /** Every thread and comment of the section; call after reading `version`, so the rows are at least that new. */
 async function readSection(db: DB, codeId: string, sectionId: string, version: string): Promise<StoredSection> {
   // One statement; each thread's comments arrive as one JSON text (one parse instead of a pg row
-  // with five timestamps per comment: a cold load of 5,500 comments spent most of its time there).
+  // with four timestamps per comment: a cold load of 5,500 comments spent most of its time there).
   const { rows } = await sql<ThreadRow & { comments: string }>`
     select t.id, t.revision::text as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
            t.created_by, t.created_at, ${threadCommentsJsonSql()} as comments

@@ -391,8 +391,6 @@ ${body}
 // Comparing
 // ---------------------------------------------------------------------------------------------
 
-export type { RedlinePart } from "~/domain/redline";
-
 export interface SectionChange {
   sectionId: string;
   status: "added" | "removed" | "changed" | "unchanged";

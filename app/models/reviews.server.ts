@@ -197,8 +197,6 @@ export async function refreshStaleness(db: DB, codeId: string, sectionId: string
   return rows.filter((r) => r.went_stale).map((r) => r.organisation_id);
 }
 
-export type { RedlinePart } from "~/domain/redline";
-
 /** "Wat veranderde sinds de goedkeuring": word diff from the approved text to the current one. */
 export async function changesSinceApproval(db: DB, codeId: string, sectionId: string, organisationId: string): Promise<RedlinePart[] | null> {
   const approved = await db
@@ -215,7 +213,6 @@ export async function changesSinceApproval(db: DB, codeId: string, sectionId: st
   const now = await currentContent(db, codeId, sectionId);
   return redline(approved.content_text, now.text);
 }
-
 
 /** Replaces a section's required organisations (ministry only); audited. */
 export async function setSectionReviewers(db: DB, actor: Actor, codeId: string, sectionId: string, organisationIds: string[]): Promise<void> {

@@ -5,7 +5,7 @@ import { sanitizeDoc } from "../../app/domain/richtext";
 import { redline } from "../../app/domain/redline";
 import { freezeContent, nextVersion, parseVersion } from "../../app/models/releases.server";
 
-// jsdiff's diffWords may move whitespace between neighbouring parts: compare words, not spacing.
+// A redline may mark spacing on its own: compare words, not spacing.
 const words = (s: string) => s.trim().replace(/\s+/g, " ");
 const sides = (parts: { value: string; added?: boolean; removed?: boolean }[]) => ({
   before: words(parts.filter((p) => !p.added).map((p) => p.value).join("")),

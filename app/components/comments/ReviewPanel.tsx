@@ -5,7 +5,8 @@ import { useEffect, useId, useState } from "react";
 import { Redline } from "~/components/releases/Redline";
 import { useLocale, useT } from "~/hooks";
 import { formatDateTime } from "~/i18n";
-import type { RedlinePart, ReviewState } from "~/models/reviews.server";
+import type { RedlinePart } from "~/domain/redline";
+import type { ReviewState } from "~/models/reviews.server";
 
 export interface ReviewCellView {
   organisationId: string;

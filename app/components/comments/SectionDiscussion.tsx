@@ -7,7 +7,7 @@ import type { WebsocketProvider } from "y-websocket";
 import type * as Y from "yjs";
 import { SectionEditor, type SectionEditorProps } from "~/components/editor/SectionEditor";
 import type { ThreadView } from "~/models/comments.server";
-import type { RedlinePart } from "~/models/reviews.server";
+import type { RedlinePart } from "~/domain/redline";
 import { createCommentAnchors, jumpToAnchor, refreshAnchors, selectionAnchor, type AnchorStore, type Resolved } from "./anchor-extension";
 import { CommentsPanel, type PendingAnchor, type Viewer } from "./CommentsPanel";
 import { ReviewPanel, type ReviewCellView } from "./ReviewPanel";

@@ -2,7 +2,8 @@
 // added/removed/renamed/moved sections marked and unchanged ones collapsed. Reused by the
 // compare page and the re-pledge page; takes the data of `compareReleases`.
 import { useT } from "~/hooks";
-import type { Comparison, RedlinePart, SectionChange } from "~/models/releases.server";
+import type { RedlinePart } from "~/domain/redline";
+import type { Comparison, SectionChange } from "~/models/releases.server";
 
 /** Word-level redline of one text: <ins> for added words, <del> for removed ones. */
 export function Redline({ parts }: { parts: RedlinePart[] }) {
