@@ -66,6 +66,9 @@ interface NewVersion {
  */
 export async function recordVersion(db: DB, codeId: string, sectionId: string, v: NewVersion): Promise<string | null> {
   const name = docName(codeId, sectionId);
+  // A version's authors come from the audit events the collaboration server's change hook
+  // writes (throttled): those of the edits stored until now must be in before we read them.
+  await liveSections()?.editsRecorded(codeId, sectionId);
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`versions:${name}`}))`.execute(trx);
     const doc = docOf((await loadDocState(trx, name)).state);

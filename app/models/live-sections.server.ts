@@ -13,6 +13,11 @@ export interface LiveSections {
    * in memory. Resolves once the change is durable in the database.
    */
   replaceText(codeId: string, sectionId: string, json: PMJSON, userId: string): Promise<void>;
+  /**
+   * Resolves once every edit of the section this process stored so far is recorded (authors,
+   * `section.edited` audit events), instead of after the change hook's throttle.
+   */
+  editsRecorded(codeId: string, sectionId: string): Promise<void>;
 }
 
 const g = globalThis as unknown as { __codewerfLiveSections?: LiveSections | null };

@@ -103,7 +103,12 @@ export class CollabServer {
         this.fanout?.publishControl({ type: "section", codeId, sectionId });
       }),
     ];
-    this.unsubscribe.push(registerLiveSections({ replaceText: (codeId, sectionId, json, userId) => this.replaceText(codeId, sectionId, json, userId) }));
+    this.unsubscribe.push(
+      registerLiveSections({
+        replaceText: (codeId, sectionId, json, userId) => this.replaceText(codeId, sectionId, json, userId),
+        editsRecorded: (codeId, sectionId) => this.editsRecorded(codeId, sectionId),
+      }),
+    );
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
   }
 
@@ -291,38 +296,66 @@ export class CollabServer {
     const run = (async () => {
       for (let next; (next = this.hookPending.get(batch.docName)); ) {
         this.hookPending.delete(batch.docName);
-        try {
-          await recordAuthorRanges(this.db(), next.docName, next.authors);
-        } catch (err) {
-          this.log.error({ err, doc: next.docName }, "recording authors failed");
-        }
-        try {
-          await this.hook(next);
-        } catch (err) {
-          this.log.error({ err, doc: next.docName }, "change hook failed");
-        }
+        const call = (async (b: StoredBatch) => {
+          try {
+            await recordAuthorRanges(this.db(), b.docName, b.authors);
+          } catch (err) {
+            this.log.error({ err, doc: b.docName }, "recording authors failed");
+          }
+          try {
+            await this.hook(b);
+          } catch (err) {
+            this.log.error({ err, doc: b.docName }, "change hook failed");
+          }
+        })(next);
+        this.hookCalls.set(batch.docName, call);
+        await call;
+        this.hookCalls.delete(batch.docName);
         this.settleLater(next);
-        // Throttle: what is stored during the pause joins the next call (skipped when closing).
-        if (this.options.hookIntervalMs && !this.closing) await this.hookPause(this.options.hookIntervalMs);
+        // Throttle: what is stored during the pause joins the next call (skipped when closing,
+        // cut short when someone waits for the section's edits to be recorded).
+        if (this.options.hookIntervalMs && !this.closing) await this.hookPause(this.options.hookIntervalMs, batch.docName);
       }
       this.hookRunning.delete(batch.docName);
     })();
     this.hookRunning.set(batch.docName, run);
   }
 
-  private readonly hookPauses = new Set<() => void>();
+  /** The pause between hook calls per document, which `close()` and `editsRecorded()` cut short. */
+  private readonly hookPauses = new Map<string, () => void>();
+  /** The hook call running per document. */
+  private readonly hookCalls = new Map<string, Promise<void>>();
 
-  /** A pause between hook calls that `close()` cuts short. */
-  private hookPause(ms: number): Promise<void> {
+  private hookPause(ms: number, name: string): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.hookPauses.delete(done);
+        if (this.hookPauses.get(name) === done) this.hookPauses.delete(name);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.hookPauses.add(done);
+      this.hookPauses.set(name, done);
     });
+  }
+
+  /**
+   * Resolves once every batch of the section stored so far went through the change hook (its
+   * authors and audit events are written): naming a version right after "opgeslagen" must
+   * credit the person who just typed, not wait for the throttle.
+   */
+  async editsRecorded(codeId: string, sectionId: string): Promise<void> {
+    const name = docName(codeId, sectionId);
+    for (;;) {
+      const call = this.hookCalls.get(name);
+      if (call) {
+        await call;
+        continue;
+      }
+      if (!this.hookPending.has(name) || !this.hookRunning.has(name)) return;
+      // Waiting in the throttle's pause: run the pending call now.
+      this.hookPauses.get(name)?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** (Re)starts the section's idle timer: the version is taken when the burst of edits settles. */
@@ -407,7 +440,7 @@ export class CollabServer {
     const docs = [...this.docs.values()];
     for (const d of docs) if (d.idleTimer) clearTimeout(d.idleTimer);
     await Promise.all(docs.map((d) => d.ready.then(() => d.flush()).catch((err) => this.log.error({ err, doc: d.name }, "final flush failed"))));
-    for (const cut of [...this.hookPauses]) cut();
+    for (const cut of [...this.hookPauses.values()]) cut();
     await Promise.all(this.hookRunning.values());
     await Promise.all([...this.settling.keys()].map((name) => this.settle(name)));
     const sockets = [...this.connections].map((c) => c.ws);

@@ -252,3 +252,35 @@ describe("attribution", () => {
     expect(runs[0][0]).toBe("?");
   });
 });
+
+describe("a version named right after typing", () => {
+  // The change hook (authors, audit events) is throttled; here so long that only waiting for it
+  // explicitly can bring the second writer's edit in.
+  let slow: TestApp;
+  const slowHttp: Record<string, Client> = {};
+  beforeAll(async () => {
+    slow = await startTestApp({}, { collab: { hookIntervalMs: 60_000 } });
+    for (const who of ["creator1", "creator2"]) {
+      slowHttp[who] = new Client(slow.url);
+      await slowHttp[who].login(`${who}@codewerf.test`);
+    }
+  });
+  afterAll(async () => slow?.close());
+
+  it("credits everyone whose edit was saved, even while the change hook waits out its throttle", async () => {
+    const section = "reclame";
+    const c1 = connectClient(slow.url, section, { cookie: slowHttp.creator1.cookie, origin: slow.url });
+    const c2 = connectClient(slow.url, section, { cookie: slowHttp.creator2.cookie, origin: slow.url });
+    clients.push(c1, c2);
+    await typeAndSave(c1, " Eerst Yana.");
+    // The first batch goes through the hook at once; the next one waits in the throttle's pause.
+    await waitFor(async () => (await slow.db.selectFrom("audit_events").select("id").where("action", "=", "section.edited").where("subject_id", "=", `influencercode/${section}`).execute()).length > 0, "the first edit recorded");
+    await waitFor(() => c2.provider.synced && fragmentText(c2.doc).includes("Eerst Yana."), "c2 has c1's edit");
+    await typeAndSave(c2, " Dan Milan.");
+    const res = await slowHttp.creator2.post(`/codes/influencercode/sections/${section}/history`, { intent: "name", name: "Samen geschreven" });
+    expect(res.status).toBe(200);
+    const named = (await slow.db.selectFrom("section_versions").selectAll().where("section_id", "=", section).where("kind", "=", "named").executeTakeFirstOrThrow());
+    const ids = async (who: string) => (await slow.db.selectFrom("users").select("id").where("email", "=", `${who}@codewerf.test`).executeTakeFirstOrThrow()).id;
+    expect([...(named.author_ids as string[])].sort()).toEqual([await ids("creator1"), await ids("creator2")].sort());
+  });
+});
