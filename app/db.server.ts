@@ -1,7 +1,7 @@
 // The one Kysely instance per process: PostgreSQL through `pg` when DATABASE_URL is set,
 // else embedded PGlite under DATA_DIR. Kept on globalThis so the Remix build and the custom
 // server share it (two PGlites on one directory would corrupt it).
-import type { PGliteOptions } from "@electric-sql/pglite";
+import type { PGliteInterface, PGliteOptions } from "@electric-sql/pglite";
 import type { ColumnType, Generated, GeneratedAlways, Selectable } from "kysely";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import fs from "node:fs";
@@ -345,12 +345,79 @@ export async function openDatabase(opts: DbOptions): Promise<DB> {
     // An idle connection the server ends (a restart, an administrator) must not end this process;
     // the pool replaces it at the next query.
     pool.on("error", (err) => console.error(`database connection lost: ${err.message}`));
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const instance = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    listeners.set(instance, pgListen(opts.databaseUrl));
+    return instance;
   }
   const dir = path.resolve(opts.dataDir ?? "./data", "pglite");
   fs.mkdirSync(dir, { recursive: true });
   const pglite = await openPGlite({ dataDir: dir });
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return pgliteDatabase(pglite);
+}
+
+/** A Kysely instance over an open PGlite, able to listen for notifications. */
+export function pgliteDatabase(pglite: PGliteInterface): DB {
+  const instance = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  listeners.set(instance, pgliteListen(pglite));
+  return instance;
+}
+
+export interface Listening {
+  close(): Promise<void>;
+}
+export interface ListenHandlers {
+  message(payload: string): void;
+  /** The connection that listened is gone: notifications may have been missed. */
+  lost(error: Error): void;
+}
+/** LISTEN on a channel; resolves once listening. */
+export type Listen = (channel: string, handlers: ListenHandlers) => Promise<Listening>;
+
+const listeners = new WeakMap<DB, Listen>();
+
+/** How to LISTEN on the database behind this instance (undefined for one opened elsewhere). */
+export function listenerFor(instance: DB): Listen | undefined {
+  return listeners.get(instance);
+}
+
+/** PostgreSQL: a connection of its own, outside the pool (a pooled one would be handed out). */
+function pgListen(connectionString: string): Listen {
+  return async (channel, handlers) => {
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString });
+    let closing = false;
+    const lost = (error: Error) => {
+      if (closing) return;
+      closing = true;
+      handlers.lost(error);
+      client.end().catch(() => {});
+    };
+    client.on("notification", (n) => {
+      if (n.channel === channel) handlers.message(n.payload ?? "");
+    });
+    client.on("error", lost);
+    client.on("end", () => lost(new Error("the listening connection ended")));
+    await client.connect();
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+    return {
+      async close() {
+        closing = true;
+        await client.end().catch(() => {});
+      },
+    };
+  };
+}
+
+/** PGlite: one connection in this process, so a notice is lost only if the database closes. */
+function pgliteListen(pglite: PGliteInterface): Listen {
+  return async (channel, handlers) => {
+    const unlisten = await pglite.listen(channel, (payload) => handlers.message(payload));
+    return {
+      async close() {
+        if (!pglite.closed) await unlisten();
+      },
+    };
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Route helpers: read and validate forms with zod, and turn coded errors into responses
 // (a sentence for the person, the right status for the machine) in one place.
 import { json, redirect } from "@remix-run/node";
-import type { z } from "zod";
+import { z } from "zod";
 import type { CurrentUser } from "./session.server";
 import { AppError, isAppError } from "./domain/errors";
 import type { Locale } from "./domain/schemas";
@@ -50,6 +50,44 @@ export function sharedCache(seconds: number, tags: string[]): Record<string, str
 export function sharedCacheFromLoader({ loaderHeaders }: { loaderHeaders: Headers }): Record<string, string> {
   const value = loaderHeaders.get(SHARED_CACHE_HEADER);
   return value ? { [SHARED_CACHE_HEADER]: value } : {};
+}
+
+/**
+ * A signed-in page the server may keep for this one session and answer again while nothing it
+ * shows has changed (server/page-cache.ts). What it shows must be covered by the database's
+ * change notices for `scopes` (migrations/0008_page_changes.ts; the person's own scope and
+ * "*" are always included) plus the version of one document, which is checked at every
+ * answer. The loader reads `docVersion` before it reads the document. Never leaves the server.
+ */
+export const PRIVATE_CACHE_HEADER = "X-Codewerf-Private-Cache";
+
+export interface PrivateCacheDirective {
+  userId: string;
+  doc: string;
+  docVersion: string;
+  scopes: string[];
+}
+
+export function privateCache(directive: PrivateCacheDirective): Record<string, string> {
+  return { [PRIVATE_CACHE_HEADER]: JSON.stringify(directive) };
+}
+
+/** A page route's `headers`: passes its loader's private-cache declaration on to the document. */
+export function privateCacheFromLoader({ loaderHeaders }: { loaderHeaders: Headers }): Record<string, string> {
+  const value = loaderHeaders.get(PRIVATE_CACHE_HEADER);
+  return value ? { [PRIVATE_CACHE_HEADER]: value } : {};
+}
+
+const privateCacheSchema = z.object({ userId: z.string().min(1), doc: z.string().min(1), docVersion: z.string(), scopes: z.array(z.string()) });
+
+export function parsePrivateCache(value: string | null | undefined): PrivateCacheDirective | null {
+  if (!value) return null;
+  try {
+    const parsed = privateCacheSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export function parseSharedCache(value: string | null | undefined): { seconds: number; tags: string[] } | null {

@@ -47,7 +47,10 @@ const tokensByHeader = new WeakMap<object, Map<string, string | null>>();
 const TOKENS_MAX = 10_000;
 
 async function sessionToken(request: Request): Promise<string | null> {
-  const header = request.headers.get("Cookie");
+  return sessionTokenFromHeader(request.headers.get("Cookie"));
+}
+
+async function sessionTokenFromHeader(header: string | null | undefined): Promise<string | null> {
   if (!header) return null;
   const cookie = sessionCookie();
   let tokens = tokensByHeader.get(cookie);
@@ -126,6 +129,12 @@ export async function endSession(request: Request): Promise<string> {
 
 export async function endAllSessions(userId: string): Promise<void> {
   await db().deleteFrom("sessions").where("user_id", "=", userId).execute();
+}
+
+/** The stored id (hash) of the session a raw Cookie header carries, if its signature holds. */
+export async function sessionIdFromCookieHeader(cookieHeader: string | null | undefined): Promise<string | null> {
+  const token = await sessionTokenFromHeader(cookieHeader);
+  return token ? tokenId(token) : null;
 }
 
 /** The session token's id from a raw Cookie header (used by the websocket upgrade). */

@@ -8,6 +8,7 @@ import * as m0004 from "./0004_releases.js";
 import * as m0005 from "./0005_pledges.js";
 import * as m0006 from "./0006_comment_revisions.js";
 import * as m0007 from "./0007_registry_search.js";
+import * as m0008 from "./0008_page_changes.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0005_pledges": m0005,
   "0006_comment_revisions": m0006,
   "0007_registry_search": m0007,
+  "0008_page_changes": m0008,
 };

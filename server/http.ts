@@ -1,6 +1,7 @@
 // Express in front of Remix: security headers with a per-request CSP nonce, the Origin check
 // for state-changing requests, request size limits, static assets, /healthz, and the cache of
-// responses that are the same for every anonymous visitor (server/response-cache.ts).
+// responses that are the same for every anonymous visitor (server/response-cache.ts), and the
+// cache of signed-in pages per session (server/page-cache.ts).
 // The adapter's own conversion (exported by its module, though not re-exported by its index).
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
@@ -8,9 +9,11 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Config } from "../app/config.server";
+import { PRIVATE_CACHE_HEADER } from "../app/http.server";
 import { db, type DB } from "../app/db.server";
 import { log } from "../app/log.server";
 import { isAllowedOrigin } from "../app/session.server";
+import { createPageCache, type PageCache } from "./page-cache";
 import { createResponseCache, type ResponseCache } from "./response-cache";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -89,10 +92,11 @@ function pingDatabase(): Promise<unknown> {
   return done;
 }
 
-export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache } {
+export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache } {
   const { config } = options;
   const app = express();
   const responseCache = createResponseCache();
+  const pageCache = createPageCache();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
 
@@ -125,16 +129,20 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   app.use((req, res, next) => (/\.[A-Za-z][A-Za-z0-9]*$/.test(req.path) ? publicFiles(req, res, next) : next()));
   app.use(originCheck);
   app.use(bodyLimit);
+  app.use((req, res, next) => {
+    pageCache.serve(req, res).then((answered) => answered || next(), next);
+  });
 
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
   app.all("*", async (req, res, next) => {
     try {
       const request = createRemixRequest(req, res);
       const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
-      await responseCache.sendFromRemix(req, res, response);
+      if (response.headers.has(PRIVATE_CACHE_HEADER)) await pageCache.keep(req, res, response);
+      else await responseCache.sendFromRemix(req, res, response);
     } catch (error) {
       next(error);
     }
   });
-  return Object.assign(app, { responseCache });
+  return Object.assign(app, { responseCache, pageCache });
 }

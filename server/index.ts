@@ -63,6 +63,7 @@ async function shutdown(signal: string) {
   // Stores and acknowledges every update, then closes the sockets with 1001 "going away".
   await collab.close();
   await closed;
+  await app.pageCache.close();
   await closeLimiters();
   await database.destroy();
   logger.info("stopped");

@@ -1,12 +1,13 @@
 // One section: the live editor over its text (rendered on the server for the first paint),
 // reviewers and whether you may edit.
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SectionDiscussion } from "~/components/comments/SectionDiscussion";
 import { HistoryBar, useAttribution } from "~/components/history/AttributionPanel";
 import { db } from "~/db.server";
 import { useT } from "~/hooks";
-import { handleLoader } from "~/http.server";
+import { handleLoader, privateCache, privateCacheFromLoader } from "~/http.server";
+import { docName } from "~/domain/richtext";
 import { getSectionForPage, sectionResource, sectionText } from "~/models/sections.server";
 import { authorize, readOnlyReason } from "~/policies.server";
 import { requireUser } from "~/session.server";
@@ -31,7 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     authorize(user, "draft.read");
     const { codeId, section, docVersion } = await getSectionForPage(db(), params.codeId ?? "", params.sectionId ?? "");
     const text = await sectionText(db(), codeId, section.id, docVersion);
-    return {
+    const data = {
       codeId,
       section: { id: section.id, title: section.title, position: section.position, reviewers: section.reviewers, locked: section.locked },
       html: text.html,
@@ -40,8 +41,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       user: { id: user.id, name: user.display_name },
       discussion: await sectionDiscussion(db(), user, codeId, section.id, section.reviewers.map((r) => r.id)),
     };
+    // Everything above besides the text is covered by the section's change notices (and the
+    // person's own and the global ones); the text by the document version read first.
+    return json(data, { headers: privateCache({ userId: user.id, doc: docName(codeId, section.id), docVersion, scopes: [`s:${codeId}/${section.id}`] }) });
   });
 }
+
+export const headers = privateCacheFromLoader;
 
 export default function SectionPage() {
   const t = useT();

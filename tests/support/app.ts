@@ -10,6 +10,7 @@ import { setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
 import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
 import { createHttpApp } from "../../server/http";
+import type { PageCache } from "../../server/page-cache";
 import type { ResponseCache } from "../../server/response-cache";
 import { testDatabase } from "./db";
 
@@ -21,6 +22,8 @@ export interface TestApp {
   collab?: CollabServer;
   /** The server's cache of responses shared by anonymous visitors. */
   responseCache: ResponseCache;
+  /** The server's cache of signed-in pages (listening for change notices once started). */
+  pageCache: PageCache;
   close(): Promise<void>;
 }
 
@@ -53,14 +56,17 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { col
   const collab = opts.collab ? createCollabServer({ db: () => db, ...opts.collab }).attach(server) : undefined;
   const httpApp = createHttpApp({ config, build, health: collab && (() => collab.health()) });
   server.on("request", httpApp);
+  await httpApp.pageCache.ready;
   return {
     url,
     db,
     server,
     collab,
     responseCache: httpApp.responseCache,
+    pageCache: httpApp.pageCache,
     async close() {
       httpApp.responseCache.close();
+      await httpApp.pageCache.close();
       await collab?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,12 +1,11 @@
 // A fresh copy of the migrated, seeded template for one test (file): in-process as a Kysely
 // instance, or as environment variables for a server started in a child process.
-import { Kysely, PGliteDialect } from "kysely";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import { openDatabase, openPGlite, type DB, type Database } from "../../app/db.server";
+import { openDatabase, openPGlite, pgliteDatabase, type DB } from "../../app/db.server";
 
 let counter = 0;
 
@@ -51,7 +50,7 @@ export async function testDatabase(): Promise<{ db: DB; databaseUrl?: string; da
     return { db: await openDatabase({ databaseUrl, poolSize: 5 }), databaseUrl, dataDir };
   }
   const pglite = await openPGlite({ loadDataDir: templateDump() });
-  return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), dataDir };
+  return { db: pgliteDatabase(pglite), dataDir };
 }
 
 /** Environment for a server in a child process: a private database it opens itself. */

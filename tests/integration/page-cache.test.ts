@@ -1,0 +1,178 @@
+// The cache of signed-in pages (server/page-cache.ts): a person's second visit to a section
+// page is answered without Remix, but never to another session, never to a session that ended,
+// and never once anything the page shows has changed, whoever changed it and however.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { docName, YDOC_FRAGMENT } from "../../app/domain/richtext";
+import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
+import { startTestApp, type TestApp } from "../support/app";
+import { waitFor } from "../support/collab";
+import { usingPostgres } from "../support/db";
+import { Client, pageText } from "../support/http";
+
+const PAGE = "/codes/influencercode/sections/zelfdoding";
+
+let app: TestApp;
+let reader: Client;
+let writer: Client;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  reader = new Client(app.url);
+  writer = new Client(app.url);
+  await reader.login("creator2@codewerf.test");
+  await writer.login("creator1@codewerf.test");
+}, 60_000);
+afterAll(async () => app?.close());
+
+function cspNonce(res: Response): string {
+  const match = /'nonce-([^']+)'/.exec(res.headers.get("Content-Security-Policy") ?? "");
+  if (!match) throw new Error("no nonce in the Content-Security-Policy");
+  return match[1];
+}
+
+async function visit(client: Client, path = PAGE) {
+  const before = app.pageCache.stats();
+  const res = await client.get(path);
+  const body = await res.text();
+  const after = app.pageCache.stats();
+  return { res, body, text: pageText(body), hit: after.hits > before.hits };
+}
+
+/** Visits until the page is in the cache (the first visit renders and keeps it). */
+async function primed(client: Client) {
+  await visit(client);
+  const second = await visit(client);
+  expect(second.res.status).toBe(200);
+  expect(second.hit).toBe(true);
+  return second;
+}
+
+/** Resolves once a change notice has arrived after `since` (a snapshot of the stats). */
+async function noticeAfter(since: { notices: number }) {
+  await waitFor(() => app.pageCache.stats().notices > since.notices, "a change notice");
+}
+
+async function appendParagraph(text: string) {
+  const name = docName("influencercode", "zelfdoding");
+  const { state } = await loadDocState(app.db, name);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const before = Y.encodeStateVector(doc);
+  const p = new Y.XmlElement("paragraph");
+  p.insert(0, [new Y.XmlText(text)]);
+  doc.getXmlFragment(YDOC_FRAGMENT).insert(doc.getXmlFragment(YDOC_FRAGMENT).length, [p]);
+  await appendUpdate(app.db, name, Y.encodeStateAsUpdate(doc, before), []);
+  doc.destroy();
+}
+
+describe("a signed-in person's section page", () => {
+  it("is answered from the cache at the second visit, with this response's own nonce, and only to that session", async () => {
+    expect(app.pageCache.stats().listening).toBe(true);
+    const first = await visit(reader);
+    expect(first.res.status).toBe(200);
+    const second = await visit(reader);
+    expect(second.hit).toBe(true);
+    expect(second.res.headers.get("X-Codewerf-Private-Cache")).toBeNull();
+    expect(Number(second.res.headers.get("Content-Length"))).toBe(Buffer.byteLength(second.body));
+    const nonces = [...second.body.matchAll(/<script[^>]*\snonce="([^"]+)"/g)].map((m) => m[1]);
+    expect(nonces.length).toBeGreaterThan(0);
+    expect(new Set(nonces)).toEqual(new Set([cspNonce(second.res)]));
+    expect(cspNonce(second.res)).not.toBe(cspNonce(first.res));
+    expect(second.body.split(cspNonce(second.res)).join("")).toBe(first.body.split(cspNonce(first.res)).join(""));
+
+    // Another person, and the same person in another session, each get a page of their own.
+    const other = await visit(writer);
+    expect(other.hit).toBe(false);
+    // The header names who is signed in.
+    expect(other.body).toMatch(/"displayName":"Yana Peeters"/);
+    expect(second.body).toMatch(/"displayName":"Milan De Smet"/);
+    expect(other.body).not.toMatch(/"displayName":"Milan De Smet"/);
+    const sameUserElsewhere = new Client(app.url);
+    await sameUserElsewhere.login("creator2@codewerf.test");
+    expect((await visit(sameUserElsewhere)).hit).toBe(false);
+    // A forged or unsigned session cookie is not a key to anyone's page.
+    const forged = await fetch(app.url + PAGE, { redirect: "manual", headers: { Cookie: reader.cookie.replace(/.$/, (c) => (c === "A" ? "B" : "A")) } });
+    expect(forged.status).toBe(302);
+  });
+
+  it("is never answered to a session that expired or was ended, or to a suspended person", async () => {
+    const victim = new Client(app.url);
+    await victim.login("creator3@codewerf.test");
+    await primed(victim);
+    // Ended behind the app's back (no notice is sent for sessions): the check at the answer catches it.
+    await sql`update sessions set expires_at = now() - interval '1 second' where user_id = (select id from users where email = 'creator3@codewerf.test')`.execute(app.db);
+    const after = await visit(victim);
+    expect(after.res.status).toBe(302);
+    expect(after.res.headers.get("Location")).toContain("/login");
+
+    const suspended = new Client(app.url);
+    await suspended.login("agency@codewerf.test");
+    await primed(suspended);
+    await sql`update users set suspended_at = now() where email = 'agency@codewerf.test'`.execute(app.db);
+    const res = await visit(suspended);
+    expect(res.res.status).toBe(302);
+    await sql`update users set suspended_at = null where email = 'agency@codewerf.test'`.execute(app.db);
+  });
+
+  it("shows a new comment to its writer at once and to other readers as soon as the notice arrives", async () => {
+    await primed(reader);
+    await primed(writer);
+    const since = app.pageCache.stats();
+    const body = "Vermeld ook Zelfmoordlijn 1813 in de beschrijving, niet alleen in de video.";
+    const posted = await writer.post(`${PAGE}/comments`, { intent: "create", body }, { Accept: "application/json" });
+    expect(posted.status).toBe(200);
+    // The writer's own next visit, right after the answer (no waiting for the notice).
+    const own = await visit(writer);
+    expect(own.hit).toBe(false);
+    expect(own.text).toContain(body);
+    await noticeAfter(since);
+    const theirs = await visit(reader);
+    expect(theirs.hit).toBe(false);
+    expect(theirs.text).toContain(body);
+  });
+
+  it("shows a change made straight in the database (a lock, a renamed person) after its notice", async () => {
+    await primed(reader);
+    let since = app.pageCache.stats();
+    await sql`update sections set locked_at = now() where code_id = 'influencercode' and id = 'zelfdoding'`.execute(app.db);
+    await noticeAfter(since);
+    const locked = await visit(reader);
+    expect(locked.hit).toBe(false);
+    expect(locked.text).toContain("Dit hoofdstuk is vergrendeld door het departement.");
+    await sql`update sections set locked_at = null where code_id = 'influencercode' and id = 'zelfdoding'`.execute(app.db);
+
+    await primed(reader);
+    since = app.pageCache.stats();
+    await sql`update users set display_name = 'Milan De Smet (nieuwe naam)' where email = 'creator2@codewerf.test'`.execute(app.db);
+    await noticeAfter(since);
+    const renamed = await visit(reader);
+    expect(renamed.hit).toBe(false);
+    expect(renamed.text).toContain("Milan De Smet (nieuwe naam)");
+  });
+
+  it("shows the document's stored text at the very next visit, without any notice", async () => {
+    await primed(reader);
+    const since = app.pageCache.stats();
+    const sentence = "Deze zin kwam er net bij via de live editor.";
+    await appendParagraph(sentence);
+    const next = await visit(reader);
+    expect(next.hit).toBe(false);
+    expect(next.text).toContain(sentence);
+    expect(app.pageCache.stats().refused).toBeGreaterThan(since.refused);
+  });
+
+  it.runIf(usingPostgres())("empties itself and pauses when the listening connection is lost, then listens again", async () => {
+    await primed(reader);
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`.execute(app.db);
+    await waitFor(() => !app.pageCache.stats().listening, "the loss to be noticed");
+    expect(app.pageCache.stats().entries).toBe(0);
+    // While it cannot hear about changes, every visit is rendered.
+    expect((await visit(reader)).hit).toBe(false);
+    expect((await visit(reader)).hit).toBe(false);
+    await waitFor(() => app.pageCache.stats().listening, "listening again");
+    await visit(reader);
+    expect((await visit(reader)).hit).toBe(true);
+  });
+});
