@@ -22,6 +22,7 @@ import { localeFromCookies, parsePrivateCache, PRIVATE_CACHE_HEADER, type Privat
 import { log } from "../app/log.server";
 import { docVersionSql } from "../app/models/sections.server";
 import { SESSION_COOKIE, sessionIdFromCookieHeader } from "../app/session.server";
+import { sendKept, splitAtNonce } from "./kept-response";
 
 export const PAGE_CHANGES_CHANNEL = "codewerf_pages";
 /** Kept at most this long even when nothing changes (bounds memory held for sessions gone quiet). */
@@ -60,19 +61,6 @@ export interface PageCacheStats {
   refused: number;
   notices: number;
   listening: boolean;
-}
-
-function splitAtNonce(body: Buffer, nonce: string): Buffer[] {
-  if (!nonce) return [body];
-  const needle = Buffer.from(nonce);
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (let at = body.indexOf(needle, from); at !== -1; at = body.indexOf(needle, from)) {
-    parts.push(body.subarray(from, at));
-    from = at + needle.length;
-  }
-  parts.push(body.subarray(from));
-  return parts;
 }
 
 function isCandidate(req: Request): boolean {
@@ -198,25 +186,7 @@ export function createPageCache(options: { db?: () => DB } = {}) {
     return rows[0]?.user_id === entry.directive.userId && rows[0]?.v === entry.directive.docVersion;
   }
 
-  function send(req: Request, res: Response, entry: Entry): void {
-    res.statusCode = 200;
-    for (const [name, value] of entry.headers) {
-      if (name === "content-security-policy") res.appendHeader(name, value);
-      else res.setHeader(name, value);
-    }
-    let body = entry.parts[0];
-    if (entry.parts.length > 1) {
-      const nonce = Buffer.from(res.locals.cspNonce as string);
-      const chunks: Buffer[] = [];
-      entry.parts.forEach((part, i) => {
-        if (i > 0) chunks.push(nonce);
-        chunks.push(part);
-      });
-      body = Buffer.concat(chunks);
-    }
-    res.setHeader("Content-Length", body.length);
-    res.end(req.method === "HEAD" ? undefined : body);
-  }
+  const send = (req: Request, res: Response, entry: Entry) => sendKept(req, res, entry.headers, entry.parts, res.locals.cspNonce as string);
 
   return {
     /** Resolves once the first attempt to listen has settled (tests wait for it). */
@@ -264,7 +234,6 @@ export function createPageCache(options: { db?: () => DB } = {}) {
     /**
      * Sends Remix's response, first keeping it when the route declared it private-cacheable,
      * the request may fill the cache, and nothing it shows changed while it was rendered.
-     * Returns false when it did not handle the response (the caller sends it).
      */
     async keep(req: Request, res: Response, response: globalThis.Response): Promise<void> {
       const directive = parsePrivateCache(response.headers.get(PRIVATE_CACHE_HEADER));

@@ -11,6 +11,7 @@ import type { Request, Response } from "express";
 import { on } from "../app/events.server";
 import { localeFromCookies, parseSharedCache, SHARED_CACHE_HEADER } from "../app/http.server";
 import { SESSION_COOKIE } from "../app/session.server";
+import { sendKept, splitAtNonce } from "./kept-response";
 
 /** Bodies larger than this are not kept (a release export of a long code is well below). */
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
@@ -47,19 +48,6 @@ function cacheKey(req: Request): string | null {
   // Signed-in visitors (or anyone sending a session cookie, valid or not) always get Remix.
   if (cookies && SESSION_COOKIE_PATTERN.test(cookies)) return null;
   return `${localeFromCookies(cookies) ?? "-"} ${req.originalUrl}`;
-}
-
-function splitAtNonce(body: Buffer, nonce: string): Buffer[] {
-  if (!nonce) return [body];
-  const needle = Buffer.from(nonce);
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (let at = body.indexOf(needle, from); at !== -1; at = body.indexOf(needle, from)) {
-    parts.push(body.subarray(from, at));
-    from = at + needle.length;
-  }
-  parts.push(body.subarray(from));
-  return parts;
 }
 
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -99,24 +87,7 @@ export function createResponseCache() {
       res.end();
       return;
     }
-    res.statusCode = 200;
-    for (const [name, value] of entry.headers) {
-      // The route's own policy (the badge's sandbox) adds to the one set for every response.
-      if (name === "content-security-policy") res.appendHeader(name, value);
-      else res.setHeader(name, value);
-    }
-    let body = entry.parts[0];
-    if (entry.parts.length > 1) {
-      const nonceBytes = Buffer.from(nonce);
-      const chunks: Buffer[] = [];
-      entry.parts.forEach((part, i) => {
-        if (i > 0) chunks.push(nonceBytes);
-        chunks.push(part);
-      });
-      body = Buffer.concat(chunks);
-    }
-    res.setHeader("Content-Length", body.length);
-    res.end(req.method === "HEAD" ? undefined : body);
+    sendKept(req, res, entry.headers, entry.parts, nonce);
   }
 
   return {
