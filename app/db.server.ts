@@ -373,7 +373,9 @@ export interface ListenHandlers {
 /** LISTEN on a channel; resolves once listening. */
 export type Listen = (channel: string, handlers: ListenHandlers) => Promise<Listening>;
 
-const listeners = new WeakMap<DB, Listen>();
+// On globalThis: the Remix build and the server are separate module instances of this file.
+const listenerRegistry = globalThis as unknown as { __codewerfListeners?: WeakMap<DB, Listen> };
+const listeners = (listenerRegistry.__codewerfListeners ??= new WeakMap<DB, Listen>());
 
 /** How to LISTEN on the database behind this instance (undefined for one opened elsewhere). */
 export function listenerFor(instance: DB): Listen | undefined {

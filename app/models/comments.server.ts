@@ -4,14 +4,16 @@
 // `onCommentsChanged`) and fans out to notifications.
 import { initProseMirrorDoc } from "@tiptap/y-tiptap";
 import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
 import * as Y from "yjs";
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import { z } from "zod";
-import type { Database } from "~/db.server";
+import { listenerFor, type Database } from "~/db.server";
 import { resolveInProseMirror } from "~/domain/anchors";
 import { AppError } from "~/domain/errors";
 import { docName, richTextSchema, YDOC_FRAGMENT } from "~/domain/richtext";
 import { authorize, type Actor } from "~/policies.server";
+import { log } from "~/log.server";
 import { recordEvent } from "./audit.server";
 import { findMentions } from "./mentions.server";
 import { commentNotificationsInsert, notifyForComment } from "./notifications.server";
@@ -62,25 +64,95 @@ export function checkBody(raw: string): string {
 export interface CommentsChange {
   codeId: string;
   sectionId: string;
+  /** "" for "reload everything" (after the cross-instance notices were interrupted). */
   threadId: string;
-  what: "created" | "replied" | "edited" | "deleted" | "resolved" | "reopened" | "hidden" | "unhidden";
+  what: "created" | "replied" | "edited" | "deleted" | "resolved" | "reopened" | "hidden" | "unhidden" | "resync";
 }
 
-const g = globalThis as unknown as { __codewerfComments?: EventEmitter };
+/**
+ * Changes reach the live streams of every instance: announced on this process's bus at once,
+ * and as a PostgreSQL NOTIFY on this channel, which the other instances (each listening on a
+ * connection of its own) put on theirs. An instance skips its own notices by id.
+ */
+const COMMENTS_CHANNEL = "codewerf_comments";
+const RELISTEN_MS = [250, 1000, 5000, 15_000];
+
+const g = globalThis as unknown as { __codewerfComments?: EventEmitter; __codewerfCommentsInstance?: string; __codewerfCommentsListen?: { db: DB; attempt: number } };
 function bus(): EventEmitter {
   g.__codewerfComments ??= new EventEmitter().setMaxListeners(0);
   return g.__codewerfComments;
 }
+function instanceId(): string {
+  g.__codewerfCommentsInstance ??= randomUUID();
+  return g.__codewerfCommentsInstance;
+}
 
-/** Subscribes to the changes of one section's threads (the SSE endpoint). */
-export function onCommentsChanged(codeId: string, sectionId: string, listener: (c: CommentsChange) => void): () => void {
+const CrossInstanceChange = z.object({
+  from: z.string(),
+  codeId: z.string(),
+  sectionId: z.string(),
+  threadId: z.string(),
+  what: z.enum(["created", "replied", "edited", "deleted", "resolved", "reopened", "hidden", "unhidden", "resync"]),
+});
+
+/** Starts listening for the other instances' changes once per database (idempotent). */
+function listenAcrossInstances(db: DB): void {
+  const listen = listenerFor(db);
+  if (!listen || g.__codewerfCommentsListen?.db === db) return;
+  const state = { db, attempt: 0 };
+  g.__codewerfCommentsListen = state;
+  const resyncAll = () => {
+    for (const key of bus().eventNames()) {
+      const [codeId, sectionId] = String(key).split("/");
+      bus().emit(String(key), { codeId, sectionId, threadId: "", what: "resync" } satisfies CommentsChange);
+    }
+  };
+  const start = (): void => {
+    if (g.__codewerfCommentsListen !== state) return;
+    listen(COMMENTS_CHANNEL, {
+      message(payload) {
+        let parsed;
+        try {
+          parsed = CrossInstanceChange.safeParse(JSON.parse(payload));
+        } catch {
+          return;
+        }
+        if (!parsed.success || parsed.data.from === instanceId()) return;
+        const { from: _from, ...change } = parsed.data;
+        bus().emit(`${change.codeId}/${change.sectionId}`, change);
+      },
+      lost() {
+        retry();
+      },
+    }).then(
+      () => {
+        // Whatever happened while nobody listened: every open stream reloads once.
+        if (state.attempt > 0) resyncAll();
+        state.attempt = 0;
+      },
+      () => retry(),
+    );
+  };
+  const retry = () => {
+    const delay = RELISTEN_MS[Math.min(state.attempt++, RELISTEN_MS.length - 1)];
+    setTimeout(start, delay).unref();
+  };
+  start();
+}
+
+/** Subscribes to the changes of one section's threads, on every instance (the SSE endpoint). */
+export function onCommentsChanged(db: DB, codeId: string, sectionId: string, listener: (c: CommentsChange) => void): () => void {
+  listenAcrossInstances(db);
   const key = `${codeId}/${sectionId}`;
   bus().on(key, listener);
   return () => bus().off(key, listener);
 }
 
-function announce(change: CommentsChange) {
+function announce(db: DB, change: CommentsChange) {
   bus().emit(`${change.codeId}/${change.sectionId}`, change);
+  sql`select pg_notify(${COMMENTS_CHANNEL}, ${JSON.stringify({ from: instanceId(), ...change })})`
+    .execute(db)
+    .catch((err: unknown) => log().warn({ err }, "announcing a comment change to other instances failed"));
 }
 
 // --- reading --------------------------------------------------------------------------------
@@ -450,7 +522,7 @@ export async function createThread(
     const comment = await insertComment(trx, thread.id, actor.id, body, mentions);
     return { threadId: thread.id, commentId: comment };
   });
-  announce({ codeId: input.codeId, sectionId: input.sectionId, threadId: ids.threadId, what: "created" });
+  announce(db, { codeId: input.codeId, sectionId: input.sectionId, threadId: ids.threadId, what: "created" });
   await notifyForComment(db, { actorId: actor.id, codeId: input.codeId, sectionId: input.sectionId, threadId: ids.threadId, commentId: ids.commentId, mentions, isReply: false });
   return ids;
 }
@@ -484,7 +556,7 @@ export async function reply(db: DB, actor: Actor, codeId: string, sectionId: str
     select id from c`.execute(db);
   if (!rows.length) throw new AppError("NOT_FOUND", "comments.notFound");
   const commentId = rows[0].id;
-  announce({ codeId, sectionId, threadId, what: "replied" });
+  announce(db, { codeId, sectionId, threadId, what: "replied" });
   return { commentId };
 }
 
@@ -510,7 +582,7 @@ export async function editComment(db: DB, actor: Actor, codeId: string, sectionI
   if (c.author_id !== actor.id) throw new AppError("FORBIDDEN", "comments.notYours");
   if (c.deleted_at) throw new AppError("CONFLICT", "comments.alreadyDeleted");
   await db.updateTable("comments").set({ body, edited_at: new Date() }).where("id", "=", commentId).execute();
-  announce({ codeId, sectionId, threadId: c.thread_id, what: "edited" });
+  announce(db, { codeId, sectionId, threadId: c.thread_id, what: "edited" });
 }
 
 /** Only the author deletes; the comment stays as "verwijderd" so the thread still reads. */
@@ -521,7 +593,7 @@ export async function deleteComment(db: DB, actor: Actor, codeId: string, sectio
   if (c.author_id !== actor.id) throw new AppError("FORBIDDEN", "comments.notYours");
   if (c.deleted_at) return;
   await db.updateTable("comments").set({ body: "", deleted_at: new Date() }).where("id", "=", commentId).execute();
-  announce({ codeId, sectionId, threadId: c.thread_id, what: "deleted" });
+  announce(db, { codeId, sectionId, threadId: c.thread_id, what: "deleted" });
 }
 
 export async function setThreadStatus(db: DB, actor: Actor, codeId: string, sectionId: string, threadId: string, status: "open" | "resolved"): Promise<void> {
@@ -535,7 +607,7 @@ export async function setThreadStatus(db: DB, actor: Actor, codeId: string, sect
     .where("id", "=", threadId)
     .execute();
   await recordEvent(db, { actorId: actor.id, action: status === "resolved" ? "thread.resolved" : "thread.reopened", subjectType: "thread", subjectId: threadId, data: { codeId, sectionId } });
-  announce({ codeId, sectionId, threadId, what: status === "resolved" ? "resolved" : "reopened" });
+  announce(db, { codeId, sectionId, threadId, what: status === "resolved" ? "resolved" : "reopened" });
 }
 
 /** The ministry hides a comment with a reason (the author still sees it, with the reason); audited. */
@@ -556,7 +628,7 @@ export async function hideComment(db: DB, actor: Actor, codeId: string, sectionI
     subjectId: `${codeId}/${sectionId}`,
     data: { commentId, threadId: c.thread_id, ...(hide ? { reason } : {}) },
   });
-  announce({ codeId, sectionId, threadId: c.thread_id, what: hide ? "hidden" : "unhidden" });
+  announce(db, { codeId, sectionId, threadId: c.thread_id, what: hide ? "hidden" : "unhidden" });
 }
 
 /** Runs one form intent of the comments endpoint. */

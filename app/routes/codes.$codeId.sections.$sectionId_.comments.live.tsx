@@ -1,8 +1,8 @@
 // Server-sent events for one section's comments: each new comment, reply, edit, resolve or
 // moderation is announced as `{type:"changed", threadId, what}`; the page then reloads the
 // threads from the comments endpoint. SSE (not the collab websocket) because comments live in
-// PostgreSQL, not in the Y.Doc, and an EventSource reconnects by itself. One process: with
-// several instances (REDIS_URL) each instance announces only its own writes (see the report).
+// PostgreSQL, not in the Y.Doc, and an EventSource reconnects by itself. With several
+// instances each hears the others' changes through PostgreSQL (see comments.server).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
 import { handleLoader } from "~/http.server";
@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           cleanup();
         }
       };
-      const off = onCommentsChanged(codeId, sectionId, (c) => write(`data: ${JSON.stringify({ type: "changed", threadId: c.threadId, what: c.what })}\n\n`));
+      const off = onCommentsChanged(db(), codeId, sectionId, (c) => write(`data: ${JSON.stringify({ type: "changed", threadId: c.threadId, what: c.what })}\n\n`));
       const heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
       cleanup = () => {
         off();
