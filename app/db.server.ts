@@ -377,9 +377,31 @@ export type Listen = (channel: string, handlers: ListenHandlers) => Promise<List
 const listenerRegistry = globalThis as unknown as { __codewerfListeners?: WeakMap<DB, Listen> };
 const listeners = (listenerRegistry.__codewerfListeners ??= new WeakMap<DB, Listen>());
 
+const openListenings = (listenerRegistry as { __codewerfListenings?: WeakMap<DB, Set<Listening>> }).__codewerfListenings ??= new WeakMap();
+
 /** How to LISTEN on the database behind this instance (undefined for one opened elsewhere). */
 export function listenerFor(instance: DB): Listen | undefined {
-  return listeners.get(instance);
+  const listen = listeners.get(instance);
+  if (!listen) return undefined;
+  return async (channel, handlers) => {
+    const listening = await listen(channel, handlers);
+    let open = openListenings.get(instance);
+    if (!open) openListenings.set(instance, (open = new Set()));
+    open.add(listening);
+    return {
+      async close() {
+        open.delete(listening);
+        await listening.close();
+      },
+    };
+  };
+}
+
+/** Ends every LISTEN on this database (before `destroy()`: a listening connection keeps a process alive). */
+export async function closeListeners(instance: DB): Promise<void> {
+  const open = [...(openListenings.get(instance) ?? [])];
+  openListenings.delete(instance);
+  await Promise.all(open.map((l) => l.close()));
 }
 
 /** PostgreSQL: a connection of its own, outside the pool (a pooled one would be handed out). */

@@ -3,7 +3,7 @@
 // down gracefully on SIGTERM/SIGINT.
 import http from "node:http";
 import { config } from "../app/config.server";
-import { openDatabase, setDb } from "../app/db.server";
+import { closeListeners, openDatabase, setDb } from "../app/db.server";
 import { log } from "../app/log.server";
 import { migrateToLatest } from "../app/migrate.server";
 import { closeLimiters } from "../app/rate-limit.server";
@@ -64,6 +64,7 @@ async function shutdown(signal: string) {
   await collab.close();
   await closed;
   await app.pageCache.close();
+  await closeListeners(database);
   await closeLimiters();
   await database.destroy();
   logger.info("stopped");

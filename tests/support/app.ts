@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConfig, setConfig } from "../../app/config.server";
-import { setDb, type DB } from "../../app/db.server";
+import { closeListeners, setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
 import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
 import { createHttpApp } from "../../server/http";
@@ -71,6 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { col
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeLimiters();
+      await closeListeners(db);
       await db.destroy();
     },
   };
