@@ -110,7 +110,8 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     };
     try {
       await pingDatabase();
-      answer(200, { ok: true, ...(options.health?.() ?? {}) });
+      const kept = pageCache.stats();
+      answer(200, { ok: true, pageCache: { listening: kept.listening, entries: kept.entries }, ...(options.health?.() ?? {}) });
     } catch (err) {
       log().error({ err }, "health check failed");
       answer(503, { ok: false });

@@ -168,10 +168,12 @@ describe("a signed-in person's section page", () => {
     await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`.execute(app.db);
     await waitFor(() => !app.pageCache.stats().listening, "the loss to be noticed");
     expect(app.pageCache.stats().entries).toBe(0);
+    expect(await (await fetch(`${app.url}/healthz`)).json()).toMatchObject({ ok: true, pageCache: { listening: false, entries: 0 } });
     // While it cannot hear about changes, every visit is rendered.
     expect((await visit(reader)).hit).toBe(false);
     expect((await visit(reader)).hit).toBe(false);
     await waitFor(() => app.pageCache.stats().listening, "listening again");
+    expect(await (await fetch(`${app.url}/healthz`)).json()).toMatchObject({ pageCache: { listening: true } });
     await visit(reader);
     expect((await visit(reader)).hit).toBe(true);
   });
