@@ -1,6 +1,7 @@
 // Who is in which section right now and when each section last changed, for the live overview.
 // Fed by domain events from the collaboration server (`section.presence`, `section.changed`);
-// kept in this process's memory, so with several instances each knows only its own sockets.
+// kept in this process's memory. With several instances the collaboration server's event already
+// holds everyone in the section on any of them (it exchanges the lists through Redis).
 import { EventEmitter } from "node:events";
 import type { Kysely } from "kysely";
 import type { Database } from "~/db.server";

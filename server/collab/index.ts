@@ -1,5 +1,6 @@
 // The collaboration server: authenticates websocket upgrades on /collab/:code/:section, keeps
 // the registry of live documents, reacts to rights changes, fans out via Redis, shuts down cleanly.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
@@ -20,7 +21,7 @@ import { collabOptionsFromEnv, type CollabOptions } from "./options";
 import type { StoredBatch } from "./persistence";
 import { docName, type PMJSON } from "../../app/domain/richtext";
 import { CLOSE } from "./protocol";
-import { RedisFanout, type ControlMessage } from "./redis";
+import { RedisFanout, type ControlMessage, type PresenceUser } from "./redis";
 
 export type { StoredBatch } from "./persistence";
 
@@ -44,6 +45,9 @@ export interface CollabServerOptions extends Partial<CollabOptions> {
 }
 
 const HEARTBEAT_MS = 30_000;
+/** Each instance republishes who is in its sections this often; a list not renewed expires. */
+const PRESENCE_RENEW_MS = 10_000;
+const PRESENCE_TTL_MS = 3 * PRESENCE_RENEW_MS;
 const RESYNC_AGAIN_MS = 1_500;
 
 const STATUS_TEXT: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" };
@@ -60,6 +64,11 @@ export class CollabServer {
   private readonly connections = new Set<Connection>();
   private readonly perUser = new Map<string, number>();
   private readonly fanout: RedisFanout | null;
+  /** Who is in which section on this instance, and (by instance id) on the others. */
+  private readonly instance = randomUUID();
+  private readonly localPresence = new Map<string, { codeId: string; sectionId: string; users: PresenceUser[] }>();
+  private readonly remotePresence = new Map<string, { codeId: string; sectionId: string; byInstance: Map<string, { users: PresenceUser[]; expires: number }> }>();
+  private presenceTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
   private readonly db: () => DB;
   private readonly sections: SectionResources;
@@ -110,6 +119,7 @@ export class CollabServer {
       }),
     );
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+    if (this.fanout) this.presenceTimer = setInterval(() => this.renewPresence(), PRESENCE_RENEW_MS).unref();
   }
 
   /**
@@ -192,15 +202,60 @@ export class CollabServer {
     this.announcePresence(shared);
   }
 
-  /** Tells the app who has this section open now (the live overview listens). */
+  /**
+   * Tells the app who has this section open now (the live overview listens): the people on this
+   * instance's sockets, published to the other instances, plus theirs.
+   */
   private announcePresence(shared: SharedDoc): void {
-    const users = new Map<string, { id: string; name: string; readOnly: boolean }>();
+    const users = new Map<string, PresenceUser>();
     for (const c of this.connections) {
       if (c.shared !== shared || c.closed) continue;
       const known = users.get(c.user.id);
       users.set(c.user.id, { id: c.user.id, name: c.user.display_name, readOnly: (known?.readOnly ?? true) && c.readOnly });
     }
-    emitDomainEvent("section.presence", { codeId: shared.codeId, sectionId: shared.sectionId, users: [...users.values()] });
+    const here = { codeId: shared.codeId, sectionId: shared.sectionId, users: [...users.values()] };
+    if (here.users.length) this.localPresence.set(shared.name, here);
+    else this.localPresence.delete(shared.name);
+    this.fanout?.publishControl({ type: "presence", from: this.instance, ...here });
+    this.emitPresence(shared.name, shared.codeId, shared.sectionId);
+  }
+
+  /** Everyone in the section on any instance (a person on two counts as read-only only if both are). */
+  private emitPresence(name: string, codeId: string, sectionId: string): void {
+    const users = new Map<string, PresenceUser>();
+    const now = Date.now();
+    const lists = [this.localPresence.get(name)?.users ?? []];
+    const remote = this.remotePresence.get(name);
+    for (const [from, entry] of remote?.byInstance ?? []) {
+      if (entry.expires > now) lists.push(entry.users);
+      else remote!.byInstance.delete(from);
+    }
+    if (remote && !remote.byInstance.size) this.remotePresence.delete(name);
+    for (const list of lists) {
+      for (const u of list) {
+        const known = users.get(u.id);
+        users.set(u.id, { ...u, readOnly: (known?.readOnly ?? true) && u.readOnly });
+      }
+    }
+    emitDomainEvent("section.presence", { codeId, sectionId, users: [...users.values()] });
+  }
+
+  private onRemotePresence(m: Extract<ControlMessage, { type: "presence" }>): void {
+    const name = docName(m.codeId, m.sectionId);
+    let remote = this.remotePresence.get(name);
+    if (!remote) this.remotePresence.set(name, (remote = { codeId: m.codeId, sectionId: m.sectionId, byInstance: new Map() }));
+    if (m.users.length) remote.byInstance.set(m.from, { users: m.users, expires: Date.now() + PRESENCE_TTL_MS });
+    else remote.byInstance.delete(m.from);
+    this.emitPresence(name, m.codeId, m.sectionId);
+  }
+
+  /** Republishes this instance's lists (the others drop lists not renewed) and drops expired ones. */
+  private renewPresence(): void {
+    for (const here of this.localPresence.values()) this.fanout?.publishControl({ type: "presence", from: this.instance, ...here });
+    const now = Date.now();
+    for (const [name, remote] of [...this.remotePresence]) {
+      if ([...remote.byInstance.values()].some((e) => e.expires <= now)) this.emitPresence(name, remote.codeId, remote.sectionId);
+    }
   }
 
   private docFor(grant: Pick<Grant, "docName" | "codeId" | "sectionId">): SharedDoc {
@@ -380,6 +435,7 @@ export class CollabServer {
   }
 
   private onControl(m: ControlMessage): void {
+    if (m.type === "presence") return this.onRemotePresence(m);
     if (m.type === "section") this.sections.invalidate(m.codeId, m.sectionId);
     for (const conn of this.connections) {
       const affected = m.type === "user" ? conn.user.id === m.userId : conn.shared.codeId === m.codeId && conn.shared.sectionId === m.sectionId;
@@ -405,6 +461,8 @@ export class CollabServer {
   }
 
   private resyncAll(): void {
+    // The others may have missed who is here.
+    this.renewPresence();
     for (const shared of this.docs.values()) {
       void this.resync(shared);
       setTimeout(() => void this.resync(shared), RESYNC_AGAIN_MS).unref();
@@ -436,6 +494,7 @@ export class CollabServer {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     for (const off of this.unsubscribe) off();
     const docs = [...this.docs.values()];
     for (const d of docs) if (d.idleTimer) clearTimeout(d.idleTimer);

@@ -17,7 +17,17 @@ export interface FanoutHandlers {
   resync(): void;
 }
 
-export type ControlMessage = { type: "user"; userId: string } | { type: "section"; codeId: string; sectionId: string };
+export interface PresenceUser {
+  id: string;
+  name: string;
+  readOnly: boolean;
+}
+
+export type ControlMessage =
+  | { type: "user"; userId: string }
+  | { type: "section"; codeId: string; sectionId: string }
+  /** Who has a section open on the sending instance (all of them; empty when nobody). */
+  | { type: "presence"; from: string; codeId: string; sectionId: string; users: PresenceUser[] };
 
 export class RedisFanout {
   private readonly pub: Redis;

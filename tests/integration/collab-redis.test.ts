@@ -1,14 +1,14 @@
 // Several instances: two servers on one database share live documents through a private Redis;
 // while Redis is down each keeps serving its own clients, and once it is back everyone converges.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCollabServer, type CollabServer } from "../../server/collab/index";
 import { startTestApp, type TestApp } from "../support/app";
 import { connectClient, insertText, waitFor, type TestClient } from "../support/collab";
 import { testDatabaseEnv, usingPostgres } from "../support/db";
 import { Client } from "../support/http";
+import { startRedisServer, stopRedisServer } from "../support/redis";
 import { freePort, startServerProcess, type ServerProcess } from "../support/server-process";
 
 const SECTION = "reclame";
@@ -16,25 +16,13 @@ let redisPort: number;
 let redis: ChildProcess | null = null;
 
 async function startRedis(): Promise<void> {
-  const child = spawn("/usr/bin/redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  redis = child;
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const s = net.connect(redisPort, "127.0.0.1");
-        s.once("connect", () => (s.destroy(), resolve(true)));
-        s.once("error", () => resolve(false));
-      }),
-    "redis listening",
-  );
+  redis = await startRedisServer(redisPort);
 }
 
 async function stopRedis(): Promise<void> {
   const child = redis!;
   redis = null;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
+  await stopRedisServer(child);
 }
 
 /** Two instances on one database: child processes on PostgreSQL, in-process on PGlite (one opener). */
