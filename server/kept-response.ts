@@ -25,16 +25,20 @@ export function sendKept(req: Request, res: Response, headers: [string, string][
     if (name === "content-security-policy") res.appendHeader(name, value);
     else res.setHeader(name, value);
   }
-  let body = parts[0];
-  if (parts.length > 1) {
-    const nonceBytes = Buffer.from(nonce);
-    const chunks: Buffer[] = [];
-    parts.forEach((part, i) => {
-      if (i > 0) chunks.push(nonceBytes);
-      chunks.push(part);
-    });
-    body = Buffer.concat(chunks);
+  const nonceBytes = Buffer.from(nonce);
+  let length = 0;
+  for (const part of parts) length += part.length;
+  res.setHeader("Content-Length", length + nonceBytes.length * (parts.length - 1));
+  if (req.method === "HEAD" || parts.length === 1) {
+    res.end(req.method === "HEAD" ? undefined : parts[0]);
+    return;
   }
-  res.setHeader("Content-Length", body.length);
-  res.end(req.method === "HEAD" ? undefined : body);
+  // The parts go out as they are kept (one writev while corked), not copied into one buffer.
+  res.cork();
+  parts.forEach((part, i) => {
+    if (i > 0) res.write(nonceBytes);
+    res.write(part);
+  });
+  res.end();
+  process.nextTick(() => res.uncork());
 }
