@@ -61,12 +61,14 @@ export function checkBody(raw: string): string {
 
 // --- live updates -------------------------------------------------------------------------
 
+const CHANGE_KINDS = ["created", "replied", "edited", "deleted", "resolved", "reopened", "hidden", "unhidden", "resync"] as const;
+
 export interface CommentsChange {
   codeId: string;
   sectionId: string;
   /** "" for "reload everything" (after the cross-instance notices were interrupted). */
   threadId: string;
-  what: "created" | "replied" | "edited" | "deleted" | "resolved" | "reopened" | "hidden" | "unhidden" | "resync";
+  what: (typeof CHANGE_KINDS)[number];
 }
 
 /**
@@ -92,7 +94,7 @@ const CrossInstanceChange = z.object({
   codeId: z.string(),
   sectionId: z.string(),
   threadId: z.string(),
-  what: z.enum(["created", "replied", "edited", "deleted", "resolved", "reopened", "hidden", "unhidden", "resync"]),
+  what: z.enum(CHANGE_KINDS),
 });
 
 /** Starts listening for the other instances' changes once per database (idempotent). */
