@@ -63,9 +63,14 @@ export interface PageCacheStats {
   listening: boolean;
 }
 
+/**
+ * A document request without a query, or Remix's data request for one route's loader (a client
+ * navigation: `?_data=<routeId>` and nothing else). Anything else with a query goes to Remix.
+ */
 function isCandidate(req: Request): boolean {
-  // Document requests only: data requests (`?_data=`) and anything with a query go to Remix.
-  if ((req.method !== "GET" && req.method !== "HEAD") || req.originalUrl.includes("?")) return false;
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const query = req.originalUrl.indexOf("?");
+  if (query !== -1 && !/^_data=[^&]+$/.test(req.originalUrl.slice(query + 1))) return false;
   const cookies = req.headers.cookie;
   return !!cookies && SESSION_COOKIE_PATTERN.test(cookies);
 }

@@ -97,6 +97,28 @@ describe("a signed-in person's section page", () => {
     expect(forged.status).toBe(302);
   });
 
+  it("answers a client-side navigation's data request from the cache too, and only with fresh data", async () => {
+    const data = `${PAGE}?_data=${encodeURIComponent("routes/codes.$codeId.sections.$sectionId")}`;
+    const first = await visit(reader, data);
+    expect(first.res.status).toBe(200);
+    expect(first.res.headers.get("Content-Type")).toContain("application/json");
+    const second = await visit(reader, data);
+    expect(second.hit).toBe(true);
+    expect(second.res.headers.get("X-Codewerf-Private-Cache")).toBeNull();
+    expect(second.body).toBe(first.body);
+    expect((JSON.parse(second.body) as { user: { name: string } }).user.name).toBe("Milan De Smet");
+    // Other queries are never kept.
+    const other = `${data}&x=1`;
+    await visit(reader, other);
+    expect((await visit(reader, other)).hit).toBe(false);
+
+    const sentence = "Ook de data van een navigatie toont deze nieuwe zin meteen.";
+    await appendParagraph(sentence);
+    const after = await visit(reader, data);
+    expect(after.hit).toBe(false);
+    expect(after.body).toContain(sentence);
+  });
+
   it("is never answered to a session that expired or was ended, or to a suspended person", async () => {
     const victim = new Client(app.url);
     await victim.login("creator3@codewerf.test");
