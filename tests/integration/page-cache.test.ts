@@ -40,13 +40,19 @@ async function visit(client: Client, path = PAGE) {
   return { res, body, text: pageText(body), hit: after.hits > before.hits };
 }
 
-/** Visits until the page is in the cache (the first visit renders and keeps it). */
+/**
+ * Visits until the page is answered from the cache (the first visit renders and keeps it). A
+ * notice of an earlier test's change may still arrive and drop it once, so a few tries.
+ */
 async function primed(client: Client) {
-  await visit(client);
-  const second = await visit(client);
-  expect(second.res.status).toBe(200);
-  expect(second.hit).toBe(true);
-  return second;
+  for (let attempt = 0; ; attempt++) {
+    const first = await visit(client);
+    expect(first.res.status).toBe(200);
+    const second = await visit(client);
+    expect(second.res.status).toBe(200);
+    if (second.hit) return second;
+    if (attempt >= 4) throw new Error("the page never came from the cache");
+  }
 }
 
 /** Resolves once a change notice has arrived after `since` (a snapshot of the stats). */
@@ -135,7 +141,9 @@ describe("a signed-in person's section page", () => {
     await sql`update users set suspended_at = now() where email = 'agency@codewerf.test'`.execute(app.db);
     const res = await visit(suspended);
     expect(res.res.status).toBe(302);
+    const since = app.pageCache.stats();
     await sql`update users set suspended_at = null where email = 'agency@codewerf.test'`.execute(app.db);
+    await noticeAfter(since);
   });
 
   it("shows a new comment to its writer at once and to other readers as soon as the notice arrives", async () => {
@@ -149,10 +157,9 @@ describe("a signed-in person's section page", () => {
     const own = await visit(writer);
     expect(own.hit).toBe(false);
     expect(own.text).toContain(body);
+    // Another reader: once the commit's notice arrives (notices of earlier tests may come first).
     await noticeAfter(since);
-    const theirs = await visit(reader);
-    expect(theirs.hit).toBe(false);
-    expect(theirs.text).toContain(body);
+    await waitFor(async () => (await visit(reader)).text.includes(body), "the other reader's page to show the comment", 5_000);
   });
 
   it("shows a change made straight in the database (a lock, a renamed person) after its notice", async () => {
@@ -160,18 +167,14 @@ describe("a signed-in person's section page", () => {
     let since = app.pageCache.stats();
     await sql`update sections set locked_at = now() where code_id = 'influencercode' and id = 'zelfdoding'`.execute(app.db);
     await noticeAfter(since);
-    const locked = await visit(reader);
-    expect(locked.hit).toBe(false);
-    expect(locked.text).toContain("Dit hoofdstuk is vergrendeld door het departement.");
+    await waitFor(async () => (await visit(reader)).text.includes("Dit hoofdstuk is vergrendeld door het departement."), "the lock to show", 5_000);
     await sql`update sections set locked_at = null where code_id = 'influencercode' and id = 'zelfdoding'`.execute(app.db);
 
     await primed(reader);
     since = app.pageCache.stats();
     await sql`update users set display_name = 'Milan De Smet (nieuwe naam)' where email = 'creator2@codewerf.test'`.execute(app.db);
     await noticeAfter(since);
-    const renamed = await visit(reader);
-    expect(renamed.hit).toBe(false);
-    expect(renamed.text).toContain("Milan De Smet (nieuwe naam)");
+    await waitFor(async () => (await visit(reader)).text.includes("Milan De Smet (nieuwe naam)"), "the new name to show", 5_000);
   });
 
   it("shows the document's stored text at the very next visit, without any notice", async () => {
