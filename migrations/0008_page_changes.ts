@@ -12,44 +12,32 @@
 import { sql, type Kysely } from "kysely";
 
 export async function up(db: Kysely<any>): Promise<void> {
-  // NOTIFY folds identical notices within one transaction, so a bulk change sends each scope once.
+  // One function for every row-level trigger. Its arguments: the scope's prefix, then the one or
+  // two columns that name it. An update sends the old and the new scope (NOTIFY folds identical
+  // notices within one transaction, so usually one).
   await sql`
-    create function codewerf_page_changed_section() returns trigger language plpgsql as $$
+    create function codewerf_page_changed() returns trigger language plpgsql as $$
     declare
-      r record;
+      r jsonb;
     begin
-      r := coalesce(new, old);
-      perform pg_notify('codewerf_pages', 's:' || r.code_id || '/' || r.section_id);
-      if tg_op = 'UPDATE' and (old.code_id, old.section_id) is distinct from (new.code_id, new.section_id) then
-        perform pg_notify('codewerf_pages', 's:' || old.code_id || '/' || old.section_id);
-      end if;
+      foreach r in array array_remove(array[
+          case when tg_op <> 'INSERT' then to_jsonb(old) end,
+          case when tg_op <> 'DELETE' then to_jsonb(new) end], null) loop
+        perform pg_notify('codewerf_pages', tg_argv[0] || concat_ws('/', r ->> tg_argv[1], r ->> tg_argv[2]));
+      end loop;
       return null;
     end $$`.execute(db);
-  for (const table of ["section_reviewers", "comment_threads", "reviews"]) {
+  const scoped: [table: string, prefix: string, ...columns: string[]][] = [
+    ["sections", "s:", "code_id", "id"],
+    ["section_reviewers", "s:", "code_id", "section_id"],
+    ["comment_threads", "s:", "code_id", "section_id"],
+    ["reviews", "s:", "code_id", "section_id"],
+    ["notifications", "u:", "user_id"],
+  ];
+  for (const [table, ...args] of scoped) {
     await sql`create trigger ${sql.raw(`${table}_page_changed`)} after insert or update or delete on ${sql.table(table)}
-      for each row execute function codewerf_page_changed_section()`.execute(db);
+      for each row execute function codewerf_page_changed(${sql.raw(args.map((a) => `'${a}'`).join(", "))})`.execute(db);
   }
-
-  // Sections name their own id "id".
-  await sql`
-    create function codewerf_page_changed_sections() returns trigger language plpgsql as $$
-    begin
-      if tg_op <> 'INSERT' then perform pg_notify('codewerf_pages', 's:' || old.code_id || '/' || old.id); end if;
-      if tg_op <> 'DELETE' then perform pg_notify('codewerf_pages', 's:' || new.code_id || '/' || new.id); end if;
-      return null;
-    end $$`.execute(db);
-  await sql`create trigger sections_page_changed after insert or update or delete on sections
-    for each row execute function codewerf_page_changed_sections()`.execute(db);
-
-  await sql`
-    create function codewerf_page_changed_user() returns trigger language plpgsql as $$
-    begin
-      if tg_op <> 'INSERT' then perform pg_notify('codewerf_pages', 'u:' || old.user_id); end if;
-      if tg_op <> 'DELETE' then perform pg_notify('codewerf_pages', 'u:' || new.user_id); end if;
-      return null;
-    end $$`.execute(db);
-  await sql`create trigger notifications_page_changed after insert or update or delete on notifications
-    for each row execute function codewerf_page_changed_user()`.execute(db);
 
   // Rare, and shown on every page (a display name, a role, an organisation's name): once per statement.
   await sql`

@@ -1,7 +1,27 @@
 // What the two caches of whole responses share (server/response-cache.ts for anonymous
-// visitors, server/page-cache.ts per session): a rendered body kept split where its request's
-// CSP nonce stood, and the answer that puts the current request's nonce back in.
+// visitors, server/page-cache.ts per session): telling signed-in requests apart, which headers
+// of a rendered response are kept, its body split where its request's CSP nonce stood, and the
+// answer that puts the current request's nonce back in.
 import type { Request, Response } from "express";
+import { SESSION_COOKIE } from "../app/session.server";
+
+const SESSION_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
+
+/** Whether a Cookie header carries a session cookie (valid or not). */
+export function hasSessionCookie(cookies: string | undefined): boolean {
+  return !!cookies && SESSION_COOKIE_PATTERN.test(cookies);
+}
+
+/** Headers the caches set themselves on every answer, or that must not be replayed. */
+const NOT_REPLAYED = new Set(["content-length", "date", "server-timing", "connection", "keep-alive", "transfer-encoding"]);
+
+/** The headers of a rendered response worth keeping, without the given internal ones. */
+export function keptHeaders(response: globalThis.Response, internal: string): [string, string][] {
+  const headers: [string, string][] = [];
+  const skip = internal.toLowerCase();
+  for (const [name, value] of response.headers) if (!NOT_REPLAYED.has(name) && name !== skip) headers.push([name, value]);
+  return headers;
+}
 
 /** The body, split at every occurrence of the nonce of the request that rendered it. */
 export function splitAtNonce(body: Buffer, nonce: string): Buffer[] {

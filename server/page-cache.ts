@@ -21,8 +21,8 @@ import { db as currentDb, listenerFor, type DB, type Listening } from "../app/db
 import { localeFromCookies, parsePrivateCache, PRIVATE_CACHE_HEADER, type PrivateCacheDirective } from "../app/http.server";
 import { log } from "../app/log.server";
 import { docVersionSql } from "../app/models/sections.server";
-import { SESSION_COOKIE, sessionIdFromCookieHeader } from "../app/session.server";
-import { sendKept, splitAtNonce } from "./kept-response";
+import { sessionIdFromCookieHeader } from "../app/session.server";
+import { hasSessionCookie, keptHeaders, sendKept, splitAtNonce } from "./kept-response";
 
 export const PAGE_CHANGES_CHANNEL = "codewerf_pages";
 /** Kept at most this long even when nothing changes (bounds memory held for sessions gone quiet). */
@@ -31,8 +31,6 @@ const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 2000;
 const RECONNECT_MS = [250, 1000, 5000, 15_000];
-const NOT_REPLAYED = new Set(["content-length", "date", "server-timing", "connection", "keep-alive", "transfer-encoding", PRIVATE_CACHE_HEADER.toLowerCase()]);
-const SESSION_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
 
 interface Entry {
   sessionId: string;
@@ -71,8 +69,7 @@ function isCandidate(req: Request): boolean {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   const query = req.originalUrl.indexOf("?");
   if (query !== -1 && !/^_data=[^&]+$/.test(req.originalUrl.slice(query + 1))) return false;
-  const cookies = req.headers.cookie;
-  return !!cookies && SESSION_COOKIE_PATTERN.test(cookies);
+  return hasSessionCookie(req.headers.cookie);
 }
 
 export function createPageCache(options: { db?: () => DB } = {}) {
@@ -203,9 +200,8 @@ export function createPageCache(options: { db?: () => DB } = {}) {
      */
     async serve(req: Request, res: Response): Promise<boolean> {
       if (req.method !== "GET" && req.method !== "HEAD") {
-        const cookies = req.headers.cookie;
-        if (!cookies || !SESSION_COOKIE_PATTERN.test(cookies)) return false;
-        const sessionId = await sessionIdFromCookieHeader(cookies);
+        if (!hasSessionCookie(req.headers.cookie)) return false;
+        const sessionId = await sessionIdFromCookieHeader(req.headers.cookie);
         if (sessionId) {
           changedSession(sessionId);
           res.once("close", () => changedSession(sessionId));
@@ -252,8 +248,7 @@ export function createPageCache(options: { db?: () => DB } = {}) {
       const body = Buffer.from(await response.arrayBuffer());
       const scopes = [...new Set([...directive.scopes, `u:${directive.userId}`])];
       const fresh = listeningSince !== null && listeningSince <= ticket.tick && !overtaken([...scopes, `session:${ticket.sessionId}`], ticket.tick);
-      const headers: [string, string][] = [];
-      for (const [name, value] of response.headers) if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
+      const headers = keptHeaders(response, PRIVATE_CACHE_HEADER);
       const entry: Entry = {
         sessionId: ticket.sessionId,
         directive,

@@ -10,15 +10,12 @@ import { sendRemixResponse } from "@remix-run/express/dist/server.js";
 import type { Request, Response } from "express";
 import { on } from "../app/events.server";
 import { localeFromCookies, parseSharedCache, SHARED_CACHE_HEADER } from "../app/http.server";
-import { SESSION_COOKIE } from "../app/session.server";
-import { sendKept, splitAtNonce } from "./kept-response";
+import { hasSessionCookie, keptHeaders, sendKept, splitAtNonce } from "./kept-response";
 
 /** Bodies larger than this are not kept (a release export of a long code is well below). */
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 2000;
-/** Headers the cache sets itself on every answer, or that must not be replayed. */
-const NOT_REPLAYED = new Set(["content-length", "date", "server-timing", "connection", "keep-alive", "transfer-encoding", SHARED_CACHE_HEADER.toLowerCase()]);
 /** Kept in a 304 (RFC 9110 §15.4.5), besides the ETag. */
 const KEPT_IN_304 = new Set(["cache-control", "vary", "expires", "content-location", "access-control-allow-origin", "access-control-expose-headers"]);
 
@@ -40,13 +37,12 @@ export interface ResponseCacheStats {
   misses: number;
 }
 
-const SESSION_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
 
 function cacheKey(req: Request): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   const cookies = req.headers.cookie;
   // Signed-in visitors (or anyone sending a session cookie, valid or not) always get Remix.
-  if (cookies && SESSION_COOKIE_PATTERN.test(cookies)) return null;
+  if (hasSessionCookie(cookies)) return null;
   return `${localeFromCookies(cookies) ?? "-"} ${req.originalUrl}`;
 }
 
@@ -123,8 +119,7 @@ export function createResponseCache() {
       const body = Buffer.from(await response.arrayBuffer());
       const nonce = res.locals.cspNonce as string;
       const isHtml = /^text\/html/i.test(response.headers.get("Content-Type") ?? "");
-      const headers: [string, string][] = [];
-      for (const [name, value] of response.headers) if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
+      const headers = keptHeaders(response, SHARED_CACHE_HEADER);
       const entry: Entry = {
         headers,
         parts: isHtml ? splitAtNonce(body, nonce) : [body],
