@@ -54,3 +54,6 @@ export default function handleRequest(
     const timer = setTimeout(abort, ABORT_DELAY);
   });
 }
+
+/** The form actions the server may answer before the Remix runtime (server/direct-actions.ts). */
+export { directActions } from "./form-actions.server";

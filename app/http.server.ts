@@ -12,10 +12,12 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     cspNonce: string;
     clientIp: string;
+    /** An action that failed before Remix (server/direct-actions.ts), to be answered, not rerun. */
+    directFailure?: import("./form-actions.server").DirectFailure;
   }
 }
 
-const MAX_FORM_BYTES = 64 * 1024;
+export const MAX_FORM_BYTES = 64 * 1024;
 
 /** The language chosen in this browser with the header switch, if any (from a Cookie header). */
 export function localeFromCookies(cookieHeader: string | null | undefined): Locale | null {
@@ -112,9 +114,13 @@ export async function readForm(request: Request): Promise<Record<string, string>
   const body = await request.text();
   if (body.length > MAX_FORM_BYTES) throw new AppError("TOO_LARGE", "errors.tooLarge");
   const type = request.headers.get("Content-Type") ?? "";
-  const form = type.includes("multipart/form-data")
-    ? await new Request(request.url, { method: "POST", headers: { "Content-Type": type }, body }).formData()
-    : new URLSearchParams(body);
+  return type.includes("multipart/form-data")
+    ? formFields(await new Request(request.url, { method: "POST", headers: { "Content-Type": type }, body }).formData())
+    : formFields(new URLSearchParams(body));
+}
+
+/** A form's text fields as a plain object (the last of repeated names wins). */
+export function formFields(form: URLSearchParams | FormData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of form.entries()) if (typeof v === "string") out[k] = v;
   return out;

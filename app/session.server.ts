@@ -88,8 +88,13 @@ export async function currentUser(request: Request, context?: object): Promise<C
 
 // Every request of a signed-in person runs this lookup, so it is written as one plain
 // statement (no query builder: building and compiling it cost more CPU than running it).
-async function lookupUser(request: Request): Promise<CurrentUser | null> {
-  const token = await sessionToken(request);
+function lookupUser(request: Request): Promise<CurrentUser | null> {
+  return currentUserFromCookieHeader(request.headers.get("Cookie"));
+}
+
+/** The signed-in user for a raw Cookie header, or null (the server's direct form path uses it). */
+export async function currentUserFromCookieHeader(header: string | null | undefined): Promise<CurrentUser | null> {
+  const token = await sessionTokenFromHeader(header);
   if (!token) return null;
   const { rows } = await sql<CurrentUser>`
     select u.id, u.email, u.display_name, u.role, u.organisation_id, u.in_drafting_group, u.locale, u.suspended_at,

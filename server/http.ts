@@ -1,7 +1,8 @@
 // Express in front of Remix: security headers with a per-request CSP nonce, the Origin check
 // for state-changing requests, request size limits, static assets, /healthz, and the cache of
 // responses that are the same for every anonymous visitor (server/response-cache.ts), and the
-// cache of signed-in pages per session (server/page-cache.ts).
+// cache of signed-in pages per session (server/page-cache.ts), and the busiest form posts
+// answered before Remix (server/direct-actions.ts).
 // The adapter's own conversion (exported by its module, though not re-exported by its index).
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
@@ -13,6 +14,8 @@ import { PRIVATE_CACHE_HEADER } from "../app/http.server";
 import { db, type DB } from "../app/db.server";
 import { log } from "../app/log.server";
 import { isAllowedOrigin } from "../app/session.server";
+import type { DirectActions as FormActions } from "../app/form-actions.server";
+import { createDirectActions, type DirectActions } from "./direct-actions";
 import { createPageCache, type PageCache } from "./page-cache";
 import { createResponseCache, type ResponseCache } from "./response-cache";
 
@@ -92,7 +95,7 @@ function pingDatabase(): Promise<unknown> {
   return done;
 }
 
-export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache } {
+export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache; directActions: DirectActions } {
   const { config } = options;
   const app = express();
   const responseCache = createResponseCache();
@@ -134,16 +137,29 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     pageCache.serve(req, res).then((answered) => answered || next(), next);
   });
 
+  // Signing a pledge and posting a comment, when all goes well (server/direct-actions.ts).
+  const currentBuild = typeof options.build === "function" ? options.build : async () => options.build as ServerBuild;
+  const directActions = createDirectActions(async () => ((await currentBuild()).entry.module as { directActions?: FormActions }).directActions);
+  app.use((req, res, next) => {
+    directActions.serve(req, res).then((answered) => answered || next(), next);
+  });
+
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
   app.all("*", async (req, res, next) => {
     try {
-      const request = createRemixRequest(req, res);
-      const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+      let request = createRemixRequest(req, res);
+      // The direct path read the body already: Remix gets it from there.
+      if (typeof res.locals.formBody === "string") request = new globalThis.Request(request, { body: res.locals.formBody as string });
+      const response = await handleRequest(request, {
+        cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        directFailure: res.locals.directFailure,
+      });
       if (response.headers.has(PRIVATE_CACHE_HEADER)) await pageCache.keep(req, res, response);
       else await responseCache.sendFromRemix(req, res, response);
     } catch (error) {
       next(error);
     }
   });
-  return Object.assign(app, { responseCache, pageCache });
+  return Object.assign(app, { responseCache, pageCache, directActions });
 }

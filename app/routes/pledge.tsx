@@ -1,19 +1,18 @@
 // Signing the current release: the exact text and version, a public name and handles, the
 // under-13 question. After signing, the pledge page says to check the mailbox.
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { failure } from "~/components/action-data";
 import { Notice } from "~/components/Field";
 import { pageTitle } from "~/components/meta";
 import { PledgeForm, PledgeText } from "~/components/pledges/PledgeForm";
 import { db } from "~/db.server";
-import { SignPledgeSchema } from "~/domain/pledges";
+import { remixAction, signPledgeAction } from "~/form-actions.server";
 import { useT } from "~/hooks";
-import { handleAction, handleLoader, parseForm } from "~/http.server";
-import { pledgeOffer, renewalFor, signPledge } from "~/models/pledges.server";
+import { handleLoader } from "~/http.server";
+import { pledgeOffer, renewalFor } from "~/models/pledges.server";
 import { can } from "~/policies.server";
-import { currentUser, requireUser } from "~/session.server";
+import { currentUser } from "~/session.server";
 import pledgesCss from "~/styles/pledges.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: pledgesCss }];
@@ -38,14 +37,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
-  return handleAction(request, user, async () => {
-    const input = await parseForm(request, SignPledgeSchema);
-    const { id } = await signPledge(db(), user, input);
-    return redirect(`/pledges/${id}?signed=1`);
-  });
-}
+// Also answered before Remix by the server when nothing goes wrong (app/form-actions.server.ts).
+export const action = remixAction(signPledgeAction);
 
 export default function Sign() {
   const t = useT();

@@ -10,6 +10,7 @@ import { closeListeners, setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
 import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
 import { createHttpApp } from "../../server/http";
+import type { DirectActionStats } from "../../server/direct-actions";
 import type { PageCache } from "../../server/page-cache";
 import type { ResponseCache } from "../../server/response-cache";
 import { testDatabase } from "./db";
@@ -24,6 +25,8 @@ export interface TestApp {
   responseCache: ResponseCache;
   /** The server's cache of signed-in pages (listening for change notices once started). */
   pageCache: PageCache;
+  /** How many form posts the server answered before Remix, and how many it passed on. */
+  directActions: DirectActionStats;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { col
     collab,
     responseCache: httpApp.responseCache,
     pageCache: httpApp.pageCache,
+    directActions: httpApp.directActions.stats,
     async close() {
       httpApp.responseCache.close();
       await httpApp.pageCache.close();
