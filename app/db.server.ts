@@ -183,6 +183,8 @@ export interface CommentsTable {
   hidden_at: NullableTimestamp;
   hidden_by: string | null;
   hidden_reason: string | null;
+  /** From the comment_revisions sequence, new on every change (migration 0009). */
+  revision: Generated<string>;
 }
 
 export interface CommentMentionsTable {

@@ -3,8 +3,8 @@
 // `codewerf_pages` naming the scope that changed. PostgreSQL delivers it only once the change
 // is committed, to every instance that listens, whoever wrote (a model, a cascade, an
 // administrator with psql), so no code path can forget it. Scopes:
-//   s:<codeId>/<sectionId>  a section's row, reviewers, comment threads (which every change to
-//                           their comments already touches, 0006) and reviews
+//   s:<codeId>/<sectionId>  a section's row, reviewers, comment threads, their comments (0006 had
+//                           them touch their thread; since 0009 they send their own) and reviews
 //   u:<userId>              a person's notifications (the unread count in the header)
 //   *                       people, organisations and codes (names and rights shown anywhere)
 // The document's own text is checked at every cached answer instead (its version is one cheap

@@ -9,6 +9,7 @@ import * as m0005 from "./0005_pledges.js";
 import * as m0006 from "./0006_comment_revisions.js";
 import * as m0007 from "./0007_registry_search.js";
 import * as m0008 from "./0008_page_changes.js";
+import * as m0009 from "./0009_comment_own_revisions.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0006_comment_revisions": m0006,
   "0007_registry_search": m0007,
   "0008_page_changes": m0008,
+  "0009_comment_own_revisions": m0009,
 };

@@ -151,10 +151,23 @@ export function onCommentsChanged(db: DB, codeId: string, sectionId: string, lis
 }
 
 function announce(db: DB, change: CommentsChange) {
-  bus().emit(`${change.codeId}/${change.sectionId}`, change);
-  sql`select pg_notify(${COMMENTS_CHANNEL}, ${JSON.stringify({ from: instanceId(), ...change })})`
+  announceHere(change);
+  sql`select ${announcedSql(change)}`
     .execute(db)
     .catch((err: unknown) => log().warn({ err }, "announcing a comment change to other instances failed"));
+}
+
+/** Tells this instance's listeners, once the change is committed. */
+function announceHere(change: CommentsChange) {
+  bus().emit(`${change.codeId}/${change.sectionId}`, change);
+}
+
+/**
+ * The notice to the other instances as an expression, for the statement that makes the change
+ * itself: one commit instead of two, and PostgreSQL sends it only if that commit happens.
+ */
+function announcedSql(change: CommentsChange) {
+  return sql`pg_notify(${COMMENTS_CHANNEL}, ${JSON.stringify({ from: instanceId(), ...change })})`;
 }
 
 // --- reading --------------------------------------------------------------------------------
@@ -237,10 +250,10 @@ interface StoredSection {
 }
 
 /**
- * Comment data per section, valid while the section's threads fingerprint is unchanged. The
- * database bumps a thread's revision on every change to it or its comments (migration 0006,
+ * Comment data per section, valid while the section's fingerprint is unchanged. The database
+ * gives a thread or a comment a new revision on every change to it (migrations 0006 and 0009,
  * triggers), so any writer, on any instance, invalidates it; after a change only the threads
- * with a new revision are read again. Names are not cached: every load reads the current names
+ * with a new version are read again. Names are not cached: every load reads the current names
  * of the people shown, so a renamed or erased account shows at once.
  */
 const storedSections = new WeakMap<DB, Map<string, StoredSection>>();
@@ -260,14 +273,23 @@ function remember<V>(cache: Map<string, V>, key: string, value: V, max: number) 
 }
 
 /**
- * A fingerprint of a section's threads: count, max and sum of their revisions. Every change
- * gives a row a new, larger revision from a sequence, and a new thread adds one, so the
+ * A fingerprint of a section's threads and comments: count, max and sum of the threads'
+ * revisions and the newest comment revision. Every change gives a row a new, larger revision
+ * from one sequence (a removed comment touches its thread) and a new thread adds one, so the
  * fingerprint changes with every committed change and never returns to an earlier value.
  */
 function threadsVersionSql(codeId: string, sectionId: string) {
-  return sql<string>`(select count(*)::text || '/' || coalesce(max(revision), 0)::text || '/' || coalesce(sum(revision), 0)::text
-      from comment_threads where code_id = ${codeId} and section_id = ${sectionId})`;
+  return sql<string>`(select count(*)::text || '/' || coalesce(max(t.revision), 0)::text || '/' || coalesce(sum(t.revision), 0)::text || '/' || coalesce(max(c.newest), 0)::text
+      from comment_threads t
+      cross join lateral (select max(revision) as newest from comments where thread_id = t.id) c
+     where t.code_id = ${codeId} and t.section_id = ${sectionId})`;
 }
+
+/**
+ * A thread's version (for the row aliased `t`): its own revision and its newest comment's
+ * (migration 0009: a new or changed comment takes a larger one, a removed one touches the thread).
+ */
+const threadRevisionSql = () => sql<string>`(t.revision::text || '.' || coalesce((select max(c.revision) from comments c where c.thread_id = t.id), 0)::text)`;
 
 function storedThread(t: ThreadRow, comments: StoredComment[]): StoredThread {
   return {
@@ -291,7 +313,7 @@ async function readSection(db: DB, codeId: string, sectionId: string, version: s
   // One statement; each thread's comments arrive as one JSON text (one parse instead of a pg row
   // with four timestamps per comment: a cold load of 5,500 comments spent most of its time there).
   const { rows } = await sql<ThreadRow & { comments: string }>`
-    select t.id, t.revision::text as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+    select t.id, ${threadRevisionSql()} as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
            t.created_by, t.created_at, ${threadCommentsJsonSql()} as comments
       from comment_threads t
      where t.code_id = ${codeId} and t.section_id = ${sectionId}
@@ -328,7 +350,7 @@ function parseThreadComments(json: string): StoredComment[] {
  */
 async function refreshSection(db: DB, codeId: string, sectionId: string, cached: StoredSection): Promise<StoredSection | null> {
   const { rows } = await sql<ThreadRow & { comments: string; version: string; total: string }>`
-    select t.id, t.revision::text as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+    select t.id, ${threadRevisionSql()} as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
            t.created_by, t.created_at,
            ${threadCommentsJsonSql()} as comments,
            v.version, v.total
@@ -336,8 +358,8 @@ async function refreshSection(db: DB, codeId: string, sectionId: string, cached:
                    (select count(*)::text from comment_threads where code_id = ${codeId} and section_id = ${sectionId}) as total) v
       left join (
         comment_threads t
-        left join unnest(${cached.threads.map((t) => t.id)}::uuid[], ${cached.threads.map((t) => t.revision)}::bigint[]) k(id, revision) on k.id = t.id
-      ) on t.code_id = ${codeId} and t.section_id = ${sectionId} and k.revision is distinct from t.revision`.execute(db);
+        left join unnest(${cached.threads.map((t) => t.id)}::uuid[], ${cached.threads.map((t) => t.revision)}::text[]) k(id, revision) on k.id = t.id
+      ) on t.code_id = ${codeId} and t.section_id = ${sectionId} and k.revision is distinct from ${threadRevisionSql()}`.execute(db);
   const changed = new Map<string, StoredThread>();
   for (const r of rows) {
     if (r.id === null) continue;
@@ -549,16 +571,17 @@ export async function reply(db: DB, actor: Actor, codeId: string, sectionId: str
   const body = checkBody(rawBody);
   const mentions = await findMentions(db, body);
   const notify = commentNotificationsInsert({ actorId: actor.id, codeId, sectionId, threadId, mentions, isReply: true }, sql<string>`(select id from c)`);
+  const change: CommentsChange = { codeId, sectionId, threadId, what: "replied" };
   const { rows } = await sql<{ id: string }>`
     with thread as (
       select id from comment_threads where id = ${threadId}::uuid and code_id = ${codeId} and section_id = ${sectionId}
     ), c as (
       insert into comments (thread_id, author_id, body) select id, ${actor.id}::uuid, ${body} from thread returning id
     )${mentionsInsertCte(sql`(select id from c)`, mentions)}${notify ? sql`, notified as (${notify})` : sql``}
-    select id from c`.execute(db);
+    select id, ${announcedSql(change)} from c`.execute(db);
   if (!rows.length) throw new AppError("NOT_FOUND", "comments.notFound");
   const commentId = rows[0].id;
-  announce(db, { codeId, sectionId, threadId, what: "replied" });
+  announceHere(change);
   return { commentId };
 }
 

@@ -100,6 +100,13 @@ describe("comment data", () => {
     await db.updateTable("users").set({ display_name: "Yana P." }).where("id", "=", yana.id).execute();
     expect((await thread()).comments[0]).toMatchObject({ body: "Eerste [verwijderd]", authorName: "Yana P." });
     await db.updateTable("users").set({ display_name: yana.display_name }).where("id", "=", yana.id).execute();
+
+    // Rows added and removed past the model: a new comment, then the removal of one that is not
+    // the newest (it leaves no newer revision behind, so only its thread's touch can tell).
+    await db.insertInto("comments").values({ thread_id: threadId, author_id: milan.id, body: "Rechtstreeks toegevoegd" }).execute();
+    expect((await thread()).comments.map((c) => c.body)).toEqual(["Eerste [verwijderd]", "", "Rechtstreeks toegevoegd"]);
+    await db.deleteFrom("comments").where("id", "=", commentId).execute();
+    expect((await thread()).comments.map((c) => c.body)).toEqual(["Eerste [verwijderd]", "Rechtstreeks toegevoegd"]);
   });
 
   it("gives every comment's dates exactly as stored, whether the section is read whole or brought up to date", async () => {
