@@ -100,6 +100,9 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   const app = express();
   const responseCache = createResponseCache();
   const pageCache = createPageCache();
+  // Signing a pledge and posting a comment, when all goes well (server/direct-actions.ts).
+  const currentBuild = typeof options.build === "function" ? options.build : async () => options.build as ServerBuild;
+  const directActions = createDirectActions(async () => ((await currentBuild()).entry.module as { directActions?: FormActions }).directActions);
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
 
@@ -114,7 +117,7 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     try {
       await pingDatabase();
       const kept = pageCache.stats();
-      answer(200, { ok: true, pageCache: { listening: kept.listening, entries: kept.entries }, ...(options.health?.() ?? {}) });
+      answer(200, { ok: true, pageCache: { listening: kept.listening, entries: kept.entries }, directActions: directActions.stats, ...(options.health?.() ?? {}) });
     } catch (err) {
       log().error({ err }, "health check failed");
       answer(503, { ok: false });
@@ -137,9 +140,6 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     pageCache.serve(req, res).then((answered) => answered || next(), next);
   });
 
-  // Signing a pledge and posting a comment, when all goes well (server/direct-actions.ts).
-  const currentBuild = typeof options.build === "function" ? options.build : async () => options.build as ServerBuild;
-  const directActions = createDirectActions(async () => ((await currentBuild()).entry.module as { directActions?: FormActions }).directActions);
   app.use((req, res, next) => {
     directActions.serve(req, res).then((answered) => answered || next(), next);
   });

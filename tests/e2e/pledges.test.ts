@@ -66,6 +66,8 @@ describe.runIf(e2eEnabled)("pledges in the browser", { timeout: 180_000 }, () =>
 
   it("signs with hostile names through the form; registry, pledge page and badge stay inert", async () => {
     const ids: string[] = [];
+    const answered = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { directActions: { answered: number } }).directActions.answered;
+    const answeredBefore = await answered();
     for (const { email, name } of HOSTILE) {
       const { page, context } = await signedInContext(browser, server.url, email);
       watch(page);
@@ -84,6 +86,8 @@ describe.runIf(e2eEnabled)("pledges in the browser", { timeout: 180_000 }, () =>
       await page.getByText("Je handtekening staat nu in het openbare register.").waitFor();
       await context.close();
     }
+    // The browser's submissions (Remix's data requests) were answered before Remix, and worked.
+    expect(await answered()).toBe(answeredBefore + HOSTILE.length);
 
     const { page, context } = await signedInContext(browser, server.url, "creator1@codewerf.test");
     watch(page);
