@@ -13,13 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`drop trigger comments_update_touch on comments`.execute(db);
 
   await sql`alter table comments add column revision bigint not null default nextval('comment_revisions')`.execute(db);
-  await sql`
-    create function codewerf_comment_revision() returns trigger language plpgsql as $$
-    begin
-      new.revision := nextval('comment_revisions');
-      return new;
-    end $$`.execute(db);
-  await sql`create trigger comments_revision before update on comments for each row execute function codewerf_comment_revision()`.execute(db);
+  // 0006's function takes the next revision for whichever row it is given.
+  await sql`create trigger comments_revision before update on comments for each row execute function codewerf_thread_revision()`.execute(db);
   // A thread's newest comment revision is one probe of this index.
   await db.schema.createIndex("comments_thread_revision_idx").on("comments").columns(["thread_id", "revision"]).execute();
 
