@@ -312,23 +312,34 @@ function storedThread(t: ThreadRow, comments: StoredComment[]): StoredThread {
 async function readSection(db: DB, codeId: string, sectionId: string, version: string): Promise<StoredSection> {
   // One statement; each thread's comments arrive as one JSON text (one parse instead of a pg row
   // with four timestamps per comment: a cold load of 5,500 comments spent most of its time there).
-  const { rows } = await sql<ThreadRow & { comments: string }>`
-    select t.id, ${threadRevisionSql()} as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+  const { rows } = await sql<Omit<ThreadRow, "revision"> & { comments: string }>`
+    select t.id, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
            t.created_by, t.created_at, ${threadCommentsJsonSql()} as comments
       from comment_threads t
      where t.code_id = ${codeId} and t.section_id = ${sectionId}
      order by t.created_at, t.id`.execute(db);
-  return { version, threads: rows.map((r) => storedThread(r, parseThreadComments(r.comments))) };
+  return { version, threads: rows.map(threadFromRow) };
 }
 
-/** A thread's comments, oldest first, as one JSON text (for the row aliased `t`). */
-const threadCommentsJsonSql = () => sql`(select coalesce(json_agg(json_build_array(c.id, c.author_id, c.body, ${isoSql(sql.ref("c.created_at"))},
+/**
+ * A thread's version and comments, oldest first, as one text (for the row aliased `t`): the
+ * version as `threadRevisionSql` gives it, a space, the comments as JSON; read in the same pass
+ * over the comments rather than by a second probe per thread.
+ */
+const threadCommentsJsonSql = () => sql`(select t.revision::text || '.' || coalesce(max(c.revision), 0)::text || ' ' ||
+                                     coalesce(json_agg(json_build_array(c.id, c.author_id, c.body, ${isoSql(sql.ref("c.created_at"))},
                                      ${isoSql(sql.ref("c.edited_at"))}, ${isoSql(sql.ref("c.deleted_at"))}, ${isoSql(sql.ref("c.hidden_at"))}, c.hidden_reason)
                                      order by c.created_at, c.id), '[]')::text
               from comments c where c.thread_id = t.id)`;
 
 /** A timestamp as `Date#toISOString` writes it (UTC, milliseconds), so the JSON needs no date parsing. */
 const isoSql = (column: ReturnType<typeof sql.ref>) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A row's thread as stored, from the text of `threadCommentsJsonSql`. */
+function threadFromRow(r: Omit<ThreadRow, "revision"> & { comments: string }): StoredThread {
+  const space = r.comments.indexOf(" ");
+  return storedThread({ ...r, revision: r.comments.slice(0, space) }, parseThreadComments(r.comments.slice(space + 1)));
+}
 
 function parseThreadComments(json: string): StoredComment[] {
   return (JSON.parse(json) as [string, string | null, string, string, string | null, string | null, string | null, string | null][]).map((c) => ({
@@ -349,8 +360,8 @@ function parseThreadComments(json: string): StoredComment[] {
  * count it read them at. Null when a thread was deleted (the caller reads everything).
  */
 async function refreshSection(db: DB, codeId: string, sectionId: string, cached: StoredSection): Promise<StoredSection | null> {
-  const { rows } = await sql<ThreadRow & { comments: string; version: string; total: string }>`
-    select t.id, ${threadRevisionSql()} as revision, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
+  const { rows } = await sql<Omit<ThreadRow, "revision"> & { comments: string; version: string; total: string }>`
+    select t.id, t.anchor_start, t.anchor_end, t.quote, t.kind, t.status, t.resolved_at, t.resolved_by,
            t.created_by, t.created_at,
            ${threadCommentsJsonSql()} as comments,
            v.version, v.total
@@ -363,7 +374,7 @@ async function refreshSection(db: DB, codeId: string, sectionId: string, cached:
   const changed = new Map<string, StoredThread>();
   for (const r of rows) {
     if (r.id === null) continue;
-    changed.set(r.id, storedThread(r, parseThreadComments(r.comments)));
+    changed.set(r.id, threadFromRow(r));
   }
   const threads = cached.threads.map((t) => changed.get(t.id) ?? t);
   const added = [...changed.values()].filter((t) => !cached.threads.some((c) => c.id === t.id));
