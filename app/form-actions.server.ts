@@ -12,7 +12,7 @@ import { AppError, isAppError, type ErrorCode } from "./domain/errors";
 import { handleAction, parseWith, readForm } from "./http.server";
 import { CommentActionSchema, runCommentAction } from "./models/comments.server";
 import { signPledge } from "./models/pledges.server";
-import { currentUserFromCookieHeader, requireUser, type CurrentUser } from "./session.server";
+import { requireUser, userFromCookieHeader, type CurrentUser } from "./session.server";
 
 /** What an action answers: a redirect (forms without JavaScript, or a page route) or JSON (fetchers of a resource route). */
 export type FormActionResult = { redirect: string; status?: 302 | 303 } | { json: unknown };
@@ -101,7 +101,7 @@ export function remixAction(def: FormAction): ActionFunction {
 /** What the server's direct path takes from the Remix build (see entry.server.tsx). */
 export const directActions = {
   actions: [signPledgeAction, commentAction] as FormAction[],
-  userFromCookieHeader: currentUserFromCookieHeader,
+  userFromCookieHeader,
   toDirectFailure,
 };
 export type DirectActions = typeof directActions;

@@ -89,11 +89,14 @@ export async function currentUser(request: Request, context?: object): Promise<C
 // Every request of a signed-in person runs this lookup, so it is written as one plain
 // statement (no query builder: building and compiling it cost more CPU than running it).
 function lookupUser(request: Request): Promise<CurrentUser | null> {
-  return currentUserFromCookieHeader(request.headers.get("Cookie"));
+  return userFromCookieHeader(request.headers.get("Cookie"));
 }
 
-/** The signed-in user for a raw Cookie header, or null (the server's direct form path uses it). */
-export async function currentUserFromCookieHeader(header: string | null | undefined): Promise<CurrentUser | null> {
+/**
+ * The signed-in user for a raw Cookie header, or null: the websocket upgrade, the collaboration
+ * server's re-checks and the server's direct form path have no Fetch Request to pass.
+ */
+export async function userFromCookieHeader(header: string | null | undefined): Promise<CurrentUser | null> {
   const token = await sessionTokenFromHeader(header);
   if (!token) return null;
   const { rows } = await sql<CurrentUser>`
@@ -140,12 +143,6 @@ export async function endAllSessions(userId: string): Promise<void> {
 export async function sessionIdFromCookieHeader(cookieHeader: string | null | undefined): Promise<string | null> {
   const token = await sessionTokenFromHeader(cookieHeader);
   return token ? tokenId(token) : null;
-}
-
-/** The session token's id from a raw Cookie header (used by the websocket upgrade). */
-export async function userFromCookieHeader(cookieHeader: string | undefined): Promise<CurrentUser | null> {
-  const request = new Request(config().publicOrigin, { headers: cookieHeader ? { Cookie: cookieHeader } : {} });
-  return currentUser(request);
 }
 
 /**
