@@ -71,7 +71,7 @@ export class SharedDoc {
     private readonly deps: DocDeps,
   ) {
     this.awareness = new DocAwareness(deps.awarenessIntervalMs, () => this.connections, (u) => deps.publishAwareness(name, u));
-    this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    this.doc.on("update", this.onUpdate);
     this.ready = this.load();
   }
 
@@ -101,7 +101,14 @@ export class SharedDoc {
     const state = this.unapplied;
     if (!state) return;
     this.unapplied = null;
-    Y.applyUpdate(this.doc, state, LOAD);
+    // Without an update listener Yjs skips encoding the applied state again as an update event
+    // (which onDocUpdate ignores for LOAD): a second pass over the whole document per cold load.
+    this.doc.off("update", this.onUpdate);
+    try {
+      Y.applyUpdate(this.doc, state, LOAD);
+    } finally {
+      this.doc.on("update", this.onUpdate);
+    }
   }
 
   /** Sync step 2 for a client's state vector (the whole document, encoded once per version). */
@@ -199,6 +206,8 @@ export class SharedDoc {
     this.hydrate();
     Y.applyUpdate(this.doc, stored.state, RESYNC);
   }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin);
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
     // Applying the stored state changes nothing the caches describe.
