@@ -79,8 +79,9 @@ export function toDirectFailure(e: unknown): DirectFailure | null {
   return isAppError(e) ? { code: e.code, messageKey: e.messageKey, details: e.details } : null;
 }
 
-export function fromFetcher(url: URL, accept: string | null | undefined): boolean {
-  return url.searchParams.has("fetch") || (accept ?? "").includes("application/json");
+/** The post came from a script that wants JSON back (Remix strips `_data` before the action runs, so enhanced forms say so with `?fetch=1`). */
+export function fromFetcher(query: URLSearchParams, accept: string | null | undefined): boolean {
+  return query.has("fetch") || (accept ?? "").includes("application/json");
 }
 
 /** The Remix route's `action` for a definition. */
@@ -91,8 +92,7 @@ export function remixAction(def: FormAction): ActionFunction {
     return handleAction(request, user, async () => {
       if (failed) throw new AppError(failed.code, failed.messageKey, failed.details);
       const input = parseWith(def.schema, await readForm(request));
-      // Remix strips `_data` before the action runs, so enhanced forms say so with `?fetch=1`.
-      const result = await def.run({ user, params: params as Record<string, string>, fromFetcher: fromFetcher(new URL(request.url), request.headers.get("Accept")) }, input);
+      const result = await def.run({ user, params: params as Record<string, string>, fromFetcher: fromFetcher(new URL(request.url).searchParams, request.headers.get("Accept")) }, input);
       return "redirect" in result ? redirect(result.redirect, result.status ?? 302) : json(result.json);
     });
   };
@@ -103,5 +103,6 @@ export const directActions = {
   actions: [signPledgeAction, commentAction] as FormAction[],
   userFromCookieHeader,
   toDirectFailure,
+  fromFetcher,
 };
 export type DirectActions = typeof directActions;

@@ -7,42 +7,11 @@
 // action's failure handed over too so the route answers it without running the action again.
 // Measured: Remix's own request handling costs ~1 ms of CPU per post here, more than the whole
 // direct path (bench/README.md, "Form posts before Remix").
+import { matchPath } from "@remix-run/react";
 import type { Request, Response } from "express";
 import type { DirectActions as FormActions, FormAction, FormActionResult } from "../app/form-actions.server";
 import { formFields, MAX_FORM_BYTES } from "../app/http.server";
 import { hasSessionCookie } from "./kept-response";
-
-interface Compiled {
-  action: FormAction;
-  pattern: RegExp;
-  names: string[];
-}
-
-function compile(action: FormAction): Compiled {
-  const names: string[] = [];
-  const source = action.path
-    .split("/")
-    .map((part) => {
-      if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      names.push(part.slice(1));
-      return "([^/]+)";
-    })
-    .join("/");
-  return { action, pattern: new RegExp(`^${source}/?$`), names };
-}
-
-/** The parameters of `path` for `c`, decoded as Remix decodes them, or null. */
-function match(c: Compiled, path: string): Record<string, string> | null {
-  const m = c.pattern.exec(path);
-  if (!m) return null;
-  const params: Record<string, string> = {};
-  try {
-    c.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
-  } catch {
-    return null;
-  }
-  return params;
-}
 
 async function readBody(req: Request, length: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -56,14 +25,15 @@ async function readBody(req: Request, length: number): Promise<string> {
 }
 
 export interface DirectActionStats {
+  /** Posts answered here. */
   answered: number;
+  /** Posts read here whose form or action failed, then answered by Remix. */
   passedOn: number;
 }
 
 export type DirectActions = ReturnType<typeof createDirectActions>;
 
 export function createDirectActions(resolve: () => Promise<FormActions | undefined>) {
-  let compiled: { from: FormActions; list: Compiled[] } | null = null;
   const stats: DirectActionStats = { answered: 0, passedOn: 0 };
 
   const send = (res: Response, result: FormActionResult, dataRequest: boolean) => {
@@ -99,20 +69,20 @@ export function createDirectActions(resolve: () => Promise<FormActions | undefin
       if (!Number.isInteger(length) || length > MAX_FORM_BYTES) return false;
       const from = await resolve();
       if (!from) return false;
-      if (compiled?.from !== from) compiled = { from, list: from.actions.map(compile) };
 
       const q = req.url.indexOf("?");
-      const path = q === -1 ? req.url : req.url.slice(0, q);
-      let found: { c: Compiled; params: Record<string, string> } | null = null;
-      for (const c of compiled.list) {
-        const params = match(c, path);
-        if (params) {
-          found = { c, params };
+      // Remix's own matching (case-insensitive, params decoded as Remix decodes them).
+      const pathname = q === -1 ? req.url : req.url.slice(0, q);
+      let found: { action: FormAction; params: Record<string, string> } | null = null;
+      for (const action of from.actions) {
+        const m = matchPath(action.path, pathname);
+        if (m) {
+          found = { action, params: m.params as Record<string, string> };
           break;
         }
       }
       if (!found) return false;
-      const { action } = found.c;
+      const { action } = found;
       // Only the queries Remix's own forms and fetchers send; anything else is Remix's to judge.
       const query = new URLSearchParams(q === -1 ? "" : req.url.slice(q + 1));
       for (const key of query.keys()) if (key !== "_data" && key !== "fetch") return false;
@@ -135,7 +105,7 @@ export function createDirectActions(resolve: () => Promise<FormActions | undefin
         stats.passedOn++;
         return false;
       }
-      const fromFetcher = query.has("fetch") || (req.headers.accept ?? "").includes("application/json");
+      const fromFetcher = from.fromFetcher(query, req.headers.accept);
       let result: FormActionResult;
       try {
         result = await action.run({ user, params: found.params, fromFetcher }, parsed.data);
