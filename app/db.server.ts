@@ -6,6 +6,7 @@ import type { ColumnType, Generated, GeneratedAlways, Selectable } from "kysely"
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import fs from "node:fs";
 import path from "node:path";
+import { prepareRepeatedStatements } from "./pg-prepared.server";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -336,6 +337,8 @@ export interface DbOptions {
   databaseUrl?: string;
   dataDir?: string;
   poolSize?: number;
+  /** Server-side prepared statements for repeated texts (app/pg-prepared.server.ts); default on unless DATABASE_PREPARE=off. */
+  prepare?: boolean;
 }
 
 /** Opens a new Kysely instance. Most code wants `db()`; tests and scripts open their own. */
@@ -347,6 +350,7 @@ export async function openDatabase(opts: DbOptions): Promise<DB> {
     // An idle connection the server ends (a restart, an administrator) must not end this process;
     // the pool replaces it at the next query.
     pool.on("error", (err) => console.error(`database connection lost: ${err.message}`));
+    if (opts.prepare ?? process.env.DATABASE_PREPARE !== "off") prepareRepeatedStatements(pool);
     const instance = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     listeners.set(instance, pgListen(opts.databaseUrl));
     return instance;
