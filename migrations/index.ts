@@ -10,6 +10,7 @@ import * as m0006 from "./0006_comment_revisions.js";
 import * as m0007 from "./0007_registry_search.js";
 import * as m0008 from "./0008_page_changes.js";
 import * as m0009 from "./0009_comment_own_revisions.js";
+import * as m0010 from "./0010_notices_after_commit.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0007_registry_search": m0007,
   "0008_page_changes": m0008,
   "0009_comment_own_revisions": m0009,
+  "0010_notices_after_commit": m0010,
 };

@@ -20,11 +20,12 @@ import { sql } from "kysely";
 import { db as currentDb, listenerFor, type DB, type Listening } from "../app/db.server";
 import { localeFromCookies, parsePrivateCache, PRIVATE_CACHE_HEADER, type PrivateCacheDirective } from "../app/http.server";
 import { log } from "../app/log.server";
+import { PAGE_CHANGES_CHANNEL } from "../app/models/page-notices.server";
 import { docVersionSql } from "../app/models/sections.server";
 import { sessionIdFromCookieHeader } from "../app/session.server";
 import { hasSessionCookie, keptHeaders, sendKept, splitAtNonce } from "./kept-response";
 
-export const PAGE_CHANGES_CHANNEL = "codewerf_pages";
+export { PAGE_CHANGES_CHANNEL };
 /** Kept at most this long even when nothing changes (bounds memory held for sessions gone quiet). */
 const MAX_AGE_MS = 10 * 60 * 1000;
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;

@@ -17,6 +17,7 @@ import { log } from "~/log.server";
 import { recordEvent } from "./audit.server";
 import { findMentions } from "./mentions.server";
 import { commentNotificationsInsert, notifyForComment } from "./notifications.server";
+import { NOTICES_AFTER_COMMIT, pageNotice, sectionScope, sendNotices, userScope } from "./page-notices.server";
 import { docVersionSql, getSection } from "./sections.server";
 import { loadDocState } from "./ydocs.server";
 
@@ -152,9 +153,7 @@ export function onCommentsChanged(db: DB, codeId: string, sectionId: string, lis
 
 function announce(db: DB, change: CommentsChange) {
   announceHere(change);
-  sql`select ${announcedSql(change)}`
-    .execute(db)
-    .catch((err: unknown) => log().warn({ err }, "announcing a comment change to other instances failed"));
+  void sendNotices(db, [{ channel: COMMENTS_CHANNEL, payload: announcement(change) }]);
 }
 
 /** Tells this instance's listeners, once the change is committed. */
@@ -162,12 +161,9 @@ function announceHere(change: CommentsChange) {
   bus().emit(`${change.codeId}/${change.sectionId}`, change);
 }
 
-/**
- * The notice to the other instances as an expression, for the statement that makes the change
- * itself: one commit instead of two, and PostgreSQL sends it only if that commit happens.
- */
-function announcedSql(change: CommentsChange) {
-  return sql`pg_notify(${COMMENTS_CHANNEL}, ${JSON.stringify({ from: instanceId(), ...change })})`;
+/** The notice to the other instances (sent after the commit: page-notices.server.ts). */
+function announcement(change: CommentsChange): string {
+  return JSON.stringify({ from: instanceId(), ...change });
 }
 
 // --- reading --------------------------------------------------------------------------------
@@ -574,8 +570,9 @@ async function insertComment(trx: DB, threadId: string, authorId: string, body: 
 
 /**
  * A reply in one statement: the thread check (same section), the comment, its mentions and the
- * notifications; the database touches the thread (trigger, migration 0006). One round trip and
- * one commit, and no row stays locked while the server waits.
+ * notifications. One round trip and one commit, and no row stays locked while the server waits.
+ * Its notices (the section's page, the notified people's unread counts, the other instances'
+ * live streams) go out after the commit, outside PostgreSQL's NOTIFY lock (page-notices.server.ts).
  */
 export async function reply(db: DB, actor: Actor, codeId: string, sectionId: string, threadId: string, rawBody: string): Promise<{ commentId: string }> {
   authorize(actor, "comment.create");
@@ -583,16 +580,23 @@ export async function reply(db: DB, actor: Actor, codeId: string, sectionId: str
   const mentions = await findMentions(db, body);
   const notify = commentNotificationsInsert({ actorId: actor.id, codeId, sectionId, threadId, mentions, isReply: true }, sql<string>`(select id from c)`);
   const change: CommentsChange = { codeId, sectionId, threadId, what: "replied" };
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await sql<{ id: string; notified: string[] }>`
     with thread as (
       select id from comment_threads where id = ${threadId}::uuid and code_id = ${codeId} and section_id = ${sectionId}
     ), c as (
       insert into comments (thread_id, author_id, body) select id, ${actor.id}::uuid, ${body} from thread returning id
-    )${mentionsInsertCte(sql`(select id from c)`, mentions)}${notify ? sql`, notified as (${notify})` : sql``}
-    select id, ${announcedSql(change)} from c`.execute(db);
+    )${mentionsInsertCte(sql`(select id from c)`, mentions)}${notify ? sql`, notified as (${notify} returning user_id)` : sql``}
+    select id, ${NOTICES_AFTER_COMMIT},
+           ${notify ? sql`(select coalesce(array_agg(user_id), '{}') from notified)` : sql`'{}'::uuid[]`} as notified
+      from c`.execute(db);
   if (!rows.length) throw new AppError("NOT_FOUND", "comments.notFound");
   const commentId = rows[0].id;
   announceHere(change);
+  await sendNotices(db, [
+    pageNotice(sectionScope(codeId, sectionId)),
+    ...rows[0].notified.map((id) => pageNotice(userScope(id))),
+    { channel: COMMENTS_CHANNEL, payload: announcement(change) },
+  ]);
   return { commentId };
 }
 

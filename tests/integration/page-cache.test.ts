@@ -1,10 +1,13 @@
 // The cache of signed-in pages (server/page-cache.ts): a person's second visit to a section
 // page is answered without Remix, but never to another session, never to a session that ended,
 // and never once anything the page shows has changed, whoever changed it and however.
+import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { listenerFor } from "../../app/db.server";
 import { docName, YDOC_FRAGMENT } from "../../app/domain/richtext";
+import { PAGE_CHANGES_CHANNEL } from "../../app/models/page-notices.server";
 import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
 import { startTestApp, type TestApp } from "../support/app";
 import { waitFor } from "../support/collab";
@@ -160,6 +163,44 @@ describe("a signed-in person's section page", () => {
     // Another reader: once the commit's notice arrives (notices of earlier tests may come first).
     await noticeAfter(since);
     await waitFor(async () => (await visit(reader)).text.includes(body), "the other reader's page to show the comment", 5_000);
+  });
+
+  it("hears a reply's notices, sent after its commit: the section's page and the thread writer's unread count", async () => {
+    // A reply's statement tells the triggers to stay silent and the model sends the notices
+    // itself once committed (0010). Heard on a connection of the test's own: PostgreSQL delivers
+    // notices in commit order, so once a marker sent after the earlier changes has arrived,
+    // whatever arrives next comes from the reply.
+    const heard: string[] = [];
+    const listening = await listenerFor(app.db)!(PAGE_CHANGES_CHANNEL, { message: (p) => heard.push(p), lost: () => {} });
+    try {
+      const started = await writer.post(`${PAGE}/comments`, { intent: "create", body: "Wie kijkt de hulplijnen na?" }, { Accept: "application/json" });
+      expect(started.status).toBe(200);
+      const { threadId } = (await started.json()) as { threadId: string };
+      const writerId = (await app.db.selectFrom("users").select("id").where("email", "=", "creator1@codewerf.test").executeTakeFirstOrThrow()).id;
+      await sql`update notifications set read_at = now() where user_id = ${writerId}::uuid`.execute(app.db);
+      const marker = `u:${randomUUID()}`;
+      await sql`select pg_notify(${PAGE_CHANGES_CHANNEL}, ${marker})`.execute(app.db);
+      await waitFor(() => heard.includes(marker), "the marker notice");
+      heard.length = 0;
+      await primed(writer);
+
+      const body = "Awel heeft de nummers vorige week nagekeken.";
+      const replied = await reader.post(`${PAGE}/comments`, { intent: "reply", threadId, body }, { Accept: "application/json" });
+      expect(replied.status).toBe(200);
+      await waitFor(() => heard.includes("s:influencercode/zelfdoding") && heard.includes(`u:${writerId}`), "the reply's notices");
+      await waitFor(async () => {
+        const page = await visit(writer);
+        return page.text.includes(body) && /data-testid="unread-count"[^>]*>1</.test(page.body);
+      }, "the writer's page to show the reply and one unread notification", 5_000);
+
+      // The opt-out ended with the reply's transaction: a plain write right after still sends its
+      // notice from the trigger (on PGlite, on the very same connection).
+      heard.length = 0;
+      await sql`update comment_threads set status = 'resolved' where id = ${threadId}::uuid`.execute(app.db);
+      await waitFor(() => heard.includes("s:influencercode/zelfdoding"), "the trigger's notice");
+    } finally {
+      await listening.close();
+    }
   });
 
   it("shows a change made straight in the database (a lock, a renamed person) after its notice", async () => {
