@@ -4,7 +4,8 @@
 //    changed (50 calls), right after a reply and right after an edit of the text (20 each), and
 //    in a fresh pool with nothing cached (5); and the JSON endpoint under autocannon.
 // 2. Posting a comment (a reply, through the real HTTP endpoint with session and Origin) with
-//    autocannon from another process against the production server bundle.
+//    autocannon from another process against the production server bundle: once as fast as the
+//    connections go (the most it takes), once at the goal's 500 req/s offered (the latency then).
 // Options: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16), BENCH_ADMIN_URL,
 // BENCH_NODE_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof";
 // the profile is written when the server stops at the end), BENCH_SKIP_DATA=1 (skip the JSON
@@ -31,6 +32,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";
 const SECTION = "zelfdoding";
+/** The issue's figure for posting: ≥ 500 req/s with p99 ≤ 30 ms. */
+const GOAL_RATE = 500;
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
 const pinned = (core: number, cmd: string, args: string[]): [string, string[]] => (HAS_TASKSET ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,8 +98,9 @@ interface AC {
   /** Server CPU time (user + system) per request, µs: steadier than req/s on a shared machine. */
   cpuUs: number;
 }
-async function autocannon(url: string, seconds: number, headers: Record<string, string>, post?: string, serverPid?: number): Promise<AC> {
+async function autocannon(url: string, seconds: number, headers: Record<string, string>, post?: string, serverPid?: number, rate?: number): Promise<AC> {
   const acArgs = ["node_modules/autocannon/autocannon.js", "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
+  if (rate) acArgs.push("--overallRate", String(rate));
   for (const [k, v] of Object.entries(headers)) acArgs.push("-H", `${k}=${v}`);
   if (post !== undefined) acArgs.push("-m", "POST", "-b", post);
   acArgs.push(url);
@@ -235,6 +239,10 @@ async function main() {
     if (check.status !== 200) throw new Error(`posting answered ${check.status}: ${await check.text()}`);
     await autocannon(postUrl, 2, postHeaders, body);
     const post = await autocannon(postUrl, SECONDS, postHeaders, body, server.pid);
+    // The goal's own load: 500 replies a second offered (autocannon's overall rate over the same
+    // connections), and the latency they see. The run above keeps every connection busy, so its
+    // latency is mostly the queue that load itself builds, whatever the server's speed.
+    const atGoal = await autocannon(postUrl, SECONDS, postHeaders, body, server.pid, GOAL_RATE);
 
     const ok = (b: boolean) => (b ? "met" : "NOT met");
     const table = [
@@ -249,7 +257,8 @@ async function main() {
         ] as const
       ).map(([what, l]) => `| comment data (500 threads, 250 anchored, 5,000 replies), server time in-process: ${what} | median ${l.median.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, max ${l.max.toFixed(1)} ms | ≤ 50 ms | ${ok(l.p95 <= 50)} |`),
       ...(data ? [`| comment data JSON over HTTP (${CONNECTIONS} connections) | ${Math.round(data.rps)} req/s, p50 ${data.p50} ms, p99 ${data.p99} ms (${data.errors} errors, ${data.non2xx} non-2xx), ${Math.round(data.cpuUs)} µs server CPU/request | – | |`] : []),
-      `| posting a comment (reply) over HTTP (${CONNECTIONS} connections) | ${Math.round(post.rps)} req/s, p50 ${post.p50} ms, p99 ${post.p99} ms (${post.errors} errors, ${post.non2xx} non-2xx), ${Math.round(post.cpuUs)} µs server CPU/request | ≥ 500 req/s, p99 ≤ 30 ms | ${ok(post.rps >= 500 && post.p99 <= 30)} |`,
+      `| posting a comment (reply) over HTTP, as fast as ${CONNECTIONS} connections go (the most it takes) | ${Math.round(post.rps)} req/s, p50 ${post.p50} ms, p99 ${post.p99} ms (${post.errors} errors, ${post.non2xx} non-2xx), ${Math.round(post.cpuUs)} µs server CPU/request | ≥ 500 req/s | ${ok(post.rps >= GOAL_RATE && post.errors + post.non2xx === 0)} |`,
+      `| posting a comment (reply) over HTTP, ${GOAL_RATE} req/s offered over ${CONNECTIONS} connections | ${Math.round(atGoal.rps)} req/s taken, p50 ${atGoal.p50} ms, p99 ${atGoal.p99} ms (${atGoal.errors} errors, ${atGoal.non2xx} non-2xx), ${Math.round(atGoal.cpuUs)} µs server CPU/request | ${GOAL_RATE} req/s with p99 ≤ 30 ms | ${ok(atGoal.rps >= GOAL_RATE * 0.98 && atGoal.p99 <= 30 && atGoal.errors + atGoal.non2xx === 0)} |`,
     ].join("\n");
     console.log(`\nserver pinned: ${HAS_TASKSET}; load average at start ${loadAtStart}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n\n${table}\n`);
   } catch (err) {
