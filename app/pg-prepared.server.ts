@@ -31,7 +31,7 @@ type Query = (...args: unknown[]) => unknown;
 const patched = new WeakSet<object>();
 
 /** The name to prepare `text` under on this connection, or undefined to send it unnamed. */
-function nameFor(text: string, prepared: Record<string, string>, count: number, broken: Set<string>): string | undefined {
+function nameFor(text: string, prepared: Record<string, string>, broken: Set<string>): string | undefined {
   let s = seen.get(text);
   if (!s) {
     if (seen.size >= MAX_TEXTS) seen.clear();
@@ -41,7 +41,8 @@ function nameFor(text: string, prepared: Record<string, string>, count: number, 
   s.count++;
   if (broken.has(s.name)) return undefined;
   if (prepared[s.name] !== undefined) return s.name;
-  if (s.count < PREPARE_FROM_EXECUTION || count >= MAX_PER_CONNECTION) return undefined;
+  // Counted from what the connection holds (a statement that failed to parse holds nothing).
+  if (s.count < PREPARE_FROM_EXECUTION || Object.keys(prepared).length >= MAX_PER_CONNECTION) return undefined;
   return s.name;
 }
 
@@ -52,18 +53,14 @@ export function prepareRepeatedStatements(pool: pg.Pool): void {
     patched.add(client);
     const original = client.query.bind(client) as Query;
     const connection = (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection;
-    let preparedCount = 0;
     const broken = new Set<string>();
     (client as unknown as { query: Query }).query = (...args: unknown[]) => {
       const [text, values, callback] = args;
       // Kysely's form: (text, values). Anything else (a config object, a cursor) goes as it is.
       if (typeof text !== "string" || !Array.isArray(values) || callback !== undefined) return original(...args);
-      const name = nameFor(text, connection.parsedStatements, preparedCount, broken);
+      const name = nameFor(text, connection.parsedStatements, broken);
       if (!name) return original(text, values);
-      const fresh = connection.parsedStatements[name] === undefined;
-      const result = original({ name, text, values }) as Promise<unknown>;
-      if (fresh) preparedCount++;
-      return result.catch((err: { code?: string; routine?: string }) => {
+      return (original({ name, text, values }) as Promise<unknown>).catch((err: { code?: string; routine?: string }) => {
         // A table changed under a prepared statement in a way PostgreSQL cannot plan it for again
         // (`select *` after a column was added): on this connection the text goes unnamed from
         // now on (the failed statement may be inside a transaction, where nothing else can run).
