@@ -4,7 +4,8 @@
 //   - the database's change notices (migrations/0008_page_changes.ts): after a commit that
 //     touches a section's row, reviewers, threads, comments or reviews, a person's
 //     notifications, or any person, organisation or code, PostgreSQL sends a NOTIFY to every
-//     instance, which drops the pages of that scope;
+//     instance, which drops the pages of that scope (a reply sends its notices itself, right
+//     after its commit, outside PostgreSQL's NOTIFY lock: migration 0010);
 //   - at every answer from the cache, one statement checks that the session is still valid
 //     (not expired, not logged out, the person not suspended) and that the document's stored
 //     version is the one the page was rendered from (the collaboration server writes carry no

@@ -13,7 +13,6 @@ import { resolveInProseMirror } from "~/domain/anchors";
 import { AppError } from "~/domain/errors";
 import { docName, richTextSchema, YDOC_FRAGMENT } from "~/domain/richtext";
 import { authorize, type Actor } from "~/policies.server";
-import { log } from "~/log.server";
 import { recordEvent } from "./audit.server";
 import { findMentions } from "./mentions.server";
 import { commentNotificationsInsert, notifyForComment } from "./notifications.server";
