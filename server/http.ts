@@ -95,9 +95,21 @@ function pingDatabase(): Promise<unknown> {
   return done;
 }
 
-export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache; directActions: DirectActions } {
+export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache; directActions: DirectActions; running: () => number; drain: () => Promise<void> } {
   const { config } = options;
   const app = express();
+  // Handlers still running: a client that hangs up does not stop its request's work, so
+  // shutting down waits for these (not only for the sockets) before the database closes.
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running.add(work);
+    const done = () => void running.delete(work);
+    work.then(done, done);
+    return work;
+  };
+  const drain = async () => {
+    while (running.size) await Promise.allSettled([...running]);
+  };
   const responseCache = createResponseCache();
   const pageCache = createPageCache();
   // Signing a pledge and posting a comment, when all goes well (server/direct-actions.ts).
@@ -137,15 +149,16 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   app.use(originCheck);
   app.use(bodyLimit);
   app.use((req, res, next) => {
-    pageCache.serve(req, res).then((answered) => answered || next(), next);
+    track(pageCache.serve(req, res)).then((answered) => answered || next(), next);
   });
 
   app.use((req, res, next) => {
-    directActions.serve(req, res).then((answered) => answered || next(), next);
+    track(directActions.serve(req, res)).then((answered) => answered || next(), next);
   });
 
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
-  app.all("*", async (req, res, next) => {
+  app.all("*", (req, res, next) => void track(remix(req, res, next)));
+  const remix = async (req: express.Request, res: express.Response, next: express.NextFunction) => {
     try {
       let request = createRemixRequest(req, res);
       // The direct path read the body already: Remix gets it from there.
@@ -160,6 +173,6 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     } catch (error) {
       next(error);
     }
-  });
-  return Object.assign(app, { responseCache, pageCache, directActions });
+  };
+  return Object.assign(app, { responseCache, pageCache, directActions, running: () => running.size, drain });
 }

@@ -6,6 +6,7 @@ import { config } from "../app/config.server";
 import { closeListeners, openDatabase, setDb } from "../app/db.server";
 import { log } from "../app/log.server";
 import { migrateToLatest } from "../app/migrate.server";
+import { noticesSent } from "../app/models/page-notices.server";
 import { closeLimiters } from "../app/rate-limit.server";
 import { DEMO_PASSWORD, demoAccounts, isEmpty, seedDemoData } from "../seeds/index";
 import { createCollabServer } from "./collab/index";
@@ -63,6 +64,10 @@ async function shutdown(signal: string) {
   // Stores and acknowledges every update, then closes the sockets with 1001 "going away".
   await collab.close();
   await closed;
+  // Requests whose clients hung up may still be writing; then the notices they sent on.
+  if (app.running()) logger.info({ requests: app.running() }, "waiting for requests still running");
+  await app.drain();
+  await noticesSent();
   await app.pageCache.close();
   await closeListeners(database);
   await closeLimiters();

@@ -29,11 +29,29 @@ export const pageNotice = (scope: string): Notice => ({ channel: PAGE_CHANGES_CH
  * Sends notices for a change already committed. A failure is logged, not thrown: the change
  * stands, and other instances' cached pages expire (server/page-cache.ts, MAX_AGE_MS).
  */
-export async function sendNotices(db: DB, notices: Notice[]): Promise<void> {
-  if (!notices.length) return;
-  await sql`
+export function sendNotices(db: DB, notices: Notice[]): Promise<void> {
+  if (!notices.length) return Promise.resolve();
+  const sent = sql`
     select set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
       from unnest(${notices.map((n) => n.channel)}::text[], ${notices.map((n) => n.payload)}::text[]) as n (channel, payload)`
     .execute(db)
-    .catch((err: unknown) => log().warn({ err }, "sending change notices after a commit failed"));
+    .then(
+      () => undefined,
+      (err: unknown) => log().warn({ err }, "sending change notices after a commit failed"),
+    )
+    .finally(() => sending.delete(sent));
+  sending.add(sent);
+  return sent;
+}
+
+/**
+ * Notices on their way: some are sent without being awaited (comments.server.ts, `announce`).
+ * On globalThis: the Remix build and the server are separate module instances of this file.
+ */
+const g = globalThis as unknown as { __codewerfNoticesSending?: Set<Promise<void>> };
+const sending = (g.__codewerfNoticesSending ??= new Set());
+
+/** Resolves once every notice handed to `sendNotices` so far has gone (before the pool closes). */
+export async function noticesSent(): Promise<void> {
+  while (sending.size) await Promise.all([...sending]);
 }
