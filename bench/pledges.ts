@@ -4,8 +4,9 @@
 //
 // Options (environment): BENCH_SECONDS (per load measurement, default 10), BENCH_CONNECTIONS
 // (default 32), BENCH_PLEDGES (registry size, default 100000), BENCH_SIGNERS (distinct signed-in
-// signers, default 40000), BENCH_ADMIN_URL (default postgres://root@127.0.0.1:5432/postgres),
-// BENCH_ONLY (comma-separated subset of registry,badge,sign; default all), BENCH_NODE_ARGS
+// signers, default 60000), BENCH_ADMIN_URL (default postgres://root@127.0.0.1:5432/postgres),
+// BENCH_ONLY (comma-separated subset of registry,badge,sign; default all), BENCH_PACED_TRACE=1
+// (print the paced run's worst latency per 100 ms of its schedule), BENCH_NODE_ARGS
 // (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is
 // written when the server stops at the end).
 import { createCookie } from "@remix-run/node";
@@ -26,10 +27,14 @@ import { cpuSeconds } from "./process-cpu";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PLEDGES = Number(process.env.BENCH_PLEDGES ?? 100_000);
-const SIGNERS = Number(process.env.BENCH_SIGNERS ?? 40_000);
+const SIGNERS = Number(process.env.BENCH_SIGNERS ?? 60_000);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";
 const SECRET = "bench-session-secret-0123456789";
 const HAS_TASKSET = spawnSync("taskset", ["-V"]).status === 0 && os.cpus().length >= 2;
+/** Signatures per second the issue asks for. */
+const SIGN_GOAL = 1500;
+/** Seconds of the paced run sent first and not counted (bench/paced.ts). */
+const PACED_WARMUP = 2;
 const ONLY = new Set((process.env.BENCH_ONLY ?? "registry,badge,sign").split(",").map((s) => s.trim()));
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 
@@ -55,6 +60,8 @@ interface Job {
   paths?: string[];
   cookies?: string[];
   body?: string;
+  /** Requests per second sent on a fixed schedule (bench/paced.ts); unset: as fast as the connections go (autocannon). */
+  rate?: number;
 }
 
 async function runLoad(job: Job): Promise<LoadResult> {
@@ -92,6 +99,24 @@ async function runLoad(job: Job): Promise<LoadResult> {
           onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) =>
             count(status === 302 && !/^\/pledges\/[0-9a-f-]{36}\?signed=1$/.test(headers.location ?? "") ? `302 to ${headers.location}` : String(status)),
         };
+  if (job.rate) {
+    // The goal's own rate, on a fixed schedule (bench/paced.ts).
+    const { paced } = await import("./paced");
+    if (job.kind !== "sign") throw new Error("paced runs are for signing");
+    const r = await paced({
+      url: `${job.base}/pledge`,
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: job.base },
+      body: job.body,
+      cookies: job.cookies,
+      rate: job.rate,
+      seconds: job.seconds,
+      connections: CONNECTIONS,
+      warmupSeconds: PACED_WARMUP,
+      expect: { status: 302, location: "^/pledges/[0-9a-f-]{36}\\?signed=1$" },
+    });
+    return { rps: r.rps, p50: r.p50, p99: r.p99, total: r.total, errors: r.errors, statuses: r.statuses };
+  }
   const r = await autocannon({ url: job.base, connections: CONNECTIONS, duration: job.seconds, requests: [request] });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.timeouts, statuses };
 }
@@ -119,6 +144,7 @@ async function load(job: Job, serverPid?: number): Promise<LoadResult> {
   const cpu = cpuSeconds(serverPid) - cpuBefore;
   fs.rmSync(file, { force: true });
   if (code !== 0) throw new Error(`load generator failed (${code}): ${err}`);
+  if (process.env.BENCH_PACED_TRACE && err) console.log(err.trim());
   const result = JSON.parse(out) as LoadResult;
   return { ...result, cpuUs: result.total ? Math.round((cpu * 1e6) / result.total) : 0 };
 }
@@ -247,7 +273,10 @@ async function main() {
     const body = new URLSearchParams({ publicName: "Bench Maker", instagram: "bench.maker", tiktok: "", youtube: "", twitch: "", under13: "no", guardianEmail: "", textSha256 }).toString();
     const warm = cookies.splice(0, 2000);
     let sign = none;
+    let signAtGoal = none;
     let floor = none;
+    // Distinct signers for the run at the goal's rate, set apart from the saturated run's.
+    const atGoalCookies = cookies.splice(0, Math.min(Math.floor(cookies.length / 2), Math.ceil(SIGN_GOAL * (SECONDS + PACED_WARMUP) * 1.05)));
     if (ONLY.has("sign")) {
       // The floor of a Remix form action on this machine: the anonymous language switch reads a
       // small form, validates it with zod and redirects, without touching the database.
@@ -256,8 +285,11 @@ async function main() {
       floor = await load({ base, kind: "floor", seconds: SECONDS, body: floorBody }, pid);
       await load({ base, kind: "sign", seconds: 2, cookies: warm, body });
       sign = await load({ base, kind: "sign", seconds: SECONDS, cookies, body }, pid);
+      // The goal's own load, sent on a fixed schedule (bench/paced.ts): with every connection
+      // always busy (above), latency is mostly the queue the load itself builds.
+      signAtGoal = await load({ base, kind: "sign", seconds: SECONDS, cookies: atGoalCookies, body, rate: SIGN_GOAL }, pid);
     }
-    const distinct = sign.total <= cookies.length;
+    const distinct = sign.total <= cookies.length && signAtGoal.total <= atGoalCookies.length;
 
     const loadEnd = os.loadavg().map((l) => l.toFixed(1)).join(" ");
     const ok = (m: LoadResult, rps: number, good: string) => m.rps >= rps && m.p99 <= 30 && m.errors === 0 && Object.keys(m.statuses).every((s) => s === good);
@@ -268,7 +300,8 @@ async function main() {
       "| Load (second process) | req/s | p50 | p99 | errors | statuses | server CPU per request | Goal | |",
       "|---|---:|---:|---:|---:|---|---:|---|---|",
       `| GET /pledges/:id/badge.svg (1,000 pledges in turn) | ${fmt(badge)} | ≥ 4,000 req/s, p99 ≤ 30 ms | ${ok(badge, 4000, "200") ? "met" : "NOT met"} |`,
-      `| POST /pledge (each a distinct signed-in signer${distinct ? "" : "; ran out of signers, some repeated"}) | ${fmt(sign)} | ≥ 1,500 req/s, p99 ≤ 30 ms | ${ok(sign, 1500, "302") ? "met" : "NOT met"} |`,
+      `| POST /pledge (each a distinct signed-in signer${distinct ? "" : "; ran out of signers, some repeated"}) | ${fmt(sign)} | ≥ 1,500 req/s, p99 ≤ 30 ms | ${ok(sign, SIGN_GOAL, "302") ? "met" : "NOT met"} |`,
+      `| POST /pledge, ${SIGN_GOAL.toLocaleString("en")} req/s sent on a fixed schedule (distinct signers; req/s answered; latency from each one's scheduled time) | ${fmt(signAtGoal)} | ${SIGN_GOAL.toLocaleString("en")} req/s, p99 ≤ 30 ms | ${ok(signAtGoal, SIGN_GOAL * 0.98, "302") ? "met" : "NOT met"} |`,
       `| for comparison: POST /language (anonymous; form, zod, redirect; no database): the Remix action floor | ${fmt(floor)} | – | |`,
       "",
       `| Registry with ${PLEDGES.toLocaleString("en")} pledges (sequential, loopback ≈ server time) | p50 | p99 | max | server CPU per request | Goal | |`,
