@@ -13,7 +13,18 @@
 // so a statement that differs only in its values is one text. Not for a pooler in transaction
 // mode (pgbouncer before 1.21), which would route a named statement to another server
 // connection: `DATABASE_PREPARE=off` turns this off.
+//
+// A statement whose best plan depends on its values (a search for a part of a word: the
+// selectivity of `like '%…%'` is only known from the pattern) carries CUSTOM_PLAN in its text
+// and is never named: a generic plan for the registry search walked 100,000 pledges in date
+// order (80 ms) where the plan for the actual pattern takes 5 ms, and PostgreSQL chose the
+// generic one in some runs, after a different ANALYZE sample (bench/README.md, session 8).
+import { sql } from "kysely";
 import type pg from "pg";
+
+/** In a statement's text (a comment, so it changes nothing else): never prepared. */
+export const CUSTOM_PLAN = sql.raw("/* custom-plan */");
+const CUSTOM_PLAN_TEXT = "/* custom-plan */";
 
 const PREPARE_FROM_EXECUTION = 2;
 const MAX_PER_CONNECTION = 256;
@@ -32,6 +43,7 @@ const patched = new WeakSet<object>();
 
 /** The name to prepare `text` under on this connection, or undefined to send it unnamed. */
 function nameFor(text: string, prepared: Record<string, string>, broken: Set<string>): string | undefined {
+  if (text.includes(CUSTOM_PLAN_TEXT)) return undefined;
   let s = seen.get(text);
   if (!s) {
     if (seen.size >= MAX_TEXTS) seen.clear();

@@ -11,6 +11,7 @@ import { HANDLES, pledgeText, type HandleKind, type SignPledgeInput } from "~/do
 import { emit, on } from "~/events.server";
 import { messages } from "~/i18n";
 import { log } from "~/log.server";
+import { CUSTOM_PLAN } from "~/pg-prepared.server";
 import { authorize, type Actor } from "~/policies.server";
 import { blockedFor, PLEDGE_CONFIRM_FAILURES_ALLOWED, takePoint } from "~/rate-limit.server";
 import { recordEvent } from "./audit.server";
@@ -358,9 +359,10 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, "\\$&");
 /**
  * What the registry search looks in: the public name (lowercased) and the handles (stored
  * lowercase), one per line. Identical to the expression of the trigram index
- * `pledges_registry_search` (migration 0006), so PostgreSQL can use that index.
+ * `pledges_registry_search` (migration 0006), so PostgreSQL can use that index. Planned for
+ * each pattern, never prepared (app/pg-prepared.server.ts, CUSTOM_PLAN).
  */
-const REGISTRY_SEARCH_TEXT = sql<string>`(lower(p.public_name) || E'\\n' || coalesce(p.instagram, '') || E'\\n' || coalesce(p.tiktok, '') || E'\\n' || coalesce(p.youtube, '') || E'\\n' || coalesce(p.twitch, ''))`;
+const REGISTRY_SEARCH_TEXT = sql<string>`${CUSTOM_PLAN}(lower(p.public_name) || E'\\n' || coalesce(p.instagram, '') || E'\\n' || coalesce(p.tiktok, '') || E'\\n' || coalesce(p.youtube, '') || E'\\n' || coalesce(p.twitch, ''))`;
 
 /**
  * Active confirmed pledges, newest first, 50 per page (keyset on the partial index
