@@ -12,6 +12,7 @@ import { sql } from "kysely";
 import type { Config } from "../app/config.server";
 import { PRIVATE_CACHE_HEADER } from "../app/http.server";
 import { db, type DB } from "../app/db.server";
+import { eventStreamStats } from "../app/event-stream.server";
 import { log } from "../app/log.server";
 import { isAllowedOrigin } from "../app/session.server";
 import type { DirectActions as FormActions } from "../app/form-actions.server";
@@ -129,7 +130,7 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
     try {
       await pingDatabase();
       const kept = pageCache.stats();
-      answer(200, { ok: true, pageCache: { listening: kept.listening, entries: kept.entries }, directActions: directActions.stats, ...(options.health?.() ?? {}) });
+      answer(200, { ok: true, pageCache: { listening: kept.listening, entries: kept.entries }, directActions: directActions.stats, eventStreams: eventStreamStats(), ...(options.health?.() ?? {}) });
     } catch (err) {
       log().error({ err }, "health check failed");
       answer(503, { ok: false });
@@ -159,6 +160,10 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
   app.all("*", (req, res, next) => void track(remix(req, res, next)));
   const remix = async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    // Gone while the page cache or the direct path awaited: the adapter's abort signal listens for
+    // a "close" that has already been, so Remix would run for nobody (and an event stream would
+    // be read forever).
+    if (res.destroyed) return;
     try {
       let request = createRemixRequest(req, res);
       // The direct path read the body already: Remix gets it from there.

@@ -48,6 +48,8 @@ server.listen(c.port, c.host, () => {
 });
 
 let stopping = false;
+/** How long shutdown waits for requests still running once their sockets are gone. */
+const DRAIN_MS = 15_000;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -64,9 +66,11 @@ async function shutdown(signal: string) {
   // Stores and acknowledges every update, then closes the sockets with 1001 "going away".
   await collab.close();
   await closed;
-  // Requests whose clients hung up may still be writing; then the notices they sent on.
+  // Requests whose clients hung up may still be writing; then the notices they sent on. A
+  // request that never ends (a bug) must not keep the process from stopping: bounded.
   if (app.running()) logger.info({ requests: app.running() }, "waiting for requests still running");
-  await app.drain();
+  const drained = await Promise.race([app.drain().then(() => true), new Promise<false>((r) => setTimeout(r, DRAIN_MS, false))]);
+  if (!drained) logger.warn({ requests: app.running(), ms: DRAIN_MS }, "requests still running after the drain limit; stopping anyway");
   await noticesSent();
   await app.pageCache.close();
   await closeListeners(database);

@@ -2,6 +2,7 @@
 // last changed, pushed as it happens (presence registry, fed by the collaboration server).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
+import { eventStream } from "~/event-stream.server";
 import { handleLoader } from "~/http.server";
 import { lastChanges, presenceRegistry, userNames, type LiveMessage } from "~/models/presence.server";
 import { getCode } from "~/models/sections.server";
@@ -17,17 +18,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return getCode(db(), params.codeId ?? "");
   });
   const registry = presenceRegistry();
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (message: LiveMessage | { type: "snapshot"; presence: unknown; changes: unknown }) => {
-        try {
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify(message)}\n\n`));
-        } catch {
-          cleanup();
-        }
-      };
+  return eventStream(request, {
+    heartbeatMs: HEARTBEAT_MS,
+    retryMs: 3000,
+    async start(send: (message: LiveMessage | { type: "snapshot"; presence: unknown; changes: unknown }) => void) {
       // Subscribe first, then read: nothing that happens in between is lost (later wins).
       const offPresence = registry.onPresence(code.id, send);
       const offChanged = registry.onChanged(code.id, ({ sectionId, at, userIds }) => {
@@ -36,33 +30,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           () => send({ type: "changed", sectionId, at: at.toISOString(), by: [] }),
         );
       });
-      const heartbeat = setInterval(() => {
-        try {
-          controller.enqueue(encoder.encode(": keep-alive\n\n"));
-        } catch {
-          cleanup();
-        }
-      }, HEARTBEAT_MS);
-      cleanup = () => {
+      const off = () => {
         offPresence();
         offChanged();
-        clearInterval(heartbeat);
-        request.signal.removeEventListener("abort", cleanup);
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
       };
-      request.signal.addEventListener("abort", cleanup);
-      controller.enqueue(encoder.encode("retry: 3000\n\n"));
-      send({ type: "snapshot", presence: registry.presence(code.id), changes: await lastChanges(db(), code.id) });
+      try {
+        send({ type: "snapshot", presence: registry.presence(code.id), changes: await lastChanges(db(), code.id) });
+      } catch (err) {
+        off();
+        throw err;
+      }
+      return off;
     },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(body, {
-    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
   });
 }

@@ -5,6 +5,7 @@
 // instances each hears the others' changes through PostgreSQL (see comments.server).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
+import { eventStream } from "~/event-stream.server";
 import { handleLoader } from "~/http.server";
 import { onCommentsChanged } from "~/models/comments.server";
 import { getSection } from "~/models/sections.server";
@@ -21,38 +22,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     authorize(user, "draft.read");
     return getSection(db(), codeId, sectionId);
   });
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const write = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          cleanup();
-        }
-      };
-      const off = onCommentsChanged(db(), codeId, sectionId, (c) => write(`data: ${JSON.stringify({ type: "changed", threadId: c.threadId, what: c.what })}\n\n`));
-      const heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
-      cleanup = () => {
-        off();
-        clearInterval(heartbeat);
-        request.signal.removeEventListener("abort", cleanup);
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      };
-      request.signal.addEventListener("abort", cleanup);
-      write("retry: 2000\n\n");
-      write(`data: ${JSON.stringify({ type: "hello" })}\n\n`);
+  return eventStream(request, {
+    heartbeatMs: HEARTBEAT_MS,
+    retryMs: 2000,
+    start(send) {
+      const off = onCommentsChanged(db(), codeId, sectionId, (c) => send({ type: "changed", threadId: c.threadId, what: c.what }));
+      send({ type: "hello" });
+      return off;
     },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(body, {
-    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
   });
 }
