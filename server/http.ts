@@ -160,9 +160,9 @@ export function createHttpApp(options: HttpOptions): express.Express & { respons
   const handleRequest = createRequestHandler(options.build, config.production ? "production" : "development");
   app.all("*", (req, res, next) => void track(remix(req, res, next)));
   const remix = async (req: express.Request, res: express.Response, next: express.NextFunction) => {
-    // Gone while the page cache or the direct path awaited: the adapter's abort signal listens for
-    // a "close" that has already been, so Remix would run for nobody (and an event stream would
-    // be read forever).
+    // Gone while the page cache or the direct path awaited (a cached page's check, a session
+    // lookup): the adapter's abort signal listens for a "close" that has already been, so Remix
+    // would render for nobody, unaware.
     if (res.destroyed) return;
     try {
       let request = createRemixRequest(req, res);
