@@ -8,6 +8,7 @@ import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { sql } from "kysely";
 import type { Config } from "../app/config.server";
 import { PRIVATE_CACHE_HEADER } from "../app/http.server";
@@ -29,6 +30,31 @@ export interface HttpOptions {
   /** Extra fields for /healthz (the collaboration server's counters). */
   health?: () => Record<string, unknown>;
 }
+
+/**
+ * Express 4 adds its methods to every request and response by swapping the object's prototype
+ * (`Object.setPrototypeOf` in its init middleware, to app.request and app.response). V8 pays
+ * dearly for that: measured here, it cut a bare Express app from ~65,000 to ~20,000 req/s and
+ * sent ~4 KB per request into the old space, which is what made the Mark-Compact pauses behind
+ * the HTTP benchmarks' p99 (docs/decisions.md, "Express without the prototype swap"). These
+ * classes carry Express's methods from the start: a server made with `httpServerOptions`
+ * creates its requests and responses from them, the app's own prototypes are these, and
+ * Express's swap then sets the prototype an object already has, which V8 skips.
+ */
+class ExpressRequest extends http.IncomingMessage {}
+class ExpressResponse extends http.ServerResponse<ExpressRequest> {}
+for (const [target, methods] of [
+  [ExpressRequest.prototype, express.request],
+  [ExpressResponse.prototype, express.response],
+] as const) {
+  Object.defineProperties(target, Object.getOwnPropertyDescriptors(methods));
+}
+
+/** Options for `http.createServer` whose requests and responses Express need not convert. */
+export const httpServerOptions: http.ServerOptions<typeof ExpressRequest, typeof ExpressResponse> = {
+  IncomingMessage: ExpressRequest,
+  ServerResponse: ExpressResponse,
+};
 
 function securityHeaders(config: Config) {
   const wsOrigin = config.publicOrigin.replace(/^http/, "ws");
@@ -99,6 +125,15 @@ function pingDatabase(): Promise<unknown> {
 export function createHttpApp(options: HttpOptions): express.Express & { responseCache: ResponseCache; pageCache: PageCache; directActions: DirectActions; running: () => number; drain: () => Promise<void> } {
   const { config } = options;
   const app = express();
+  // Express's methods find their app through `this.app`, which app.request and app.response
+  // normally hold; with the shared prototypes above, each request and response gets it here.
+  app.request = ExpressRequest.prototype as unknown as express.Request;
+  app.response = ExpressResponse.prototype as unknown as express.Response;
+  app.use((req, res, next) => {
+    req.app = app;
+    res.app = app;
+    next();
+  });
   // Handlers still running: a client that hangs up does not stop its request's work, so
   // shutting down waits for these (not only for the sockets) before the database closes.
   const running = new Set<Promise<unknown>>();

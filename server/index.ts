@@ -11,7 +11,7 @@ import { closeLimiters } from "../app/rate-limit.server";
 import { DEMO_PASSWORD, demoAccounts, isEmpty, seedDemoData } from "../seeds/index";
 import { createCollabServer } from "./collab/index";
 import { loadRemixBuild } from "./build";
-import { createHttpApp } from "./http";
+import { createHttpApp, httpServerOptions } from "./http";
 
 const started = Date.now();
 const c = config();
@@ -36,7 +36,7 @@ const { build, ready } = await buildLoading;
 
 const collab = createCollabServer({ redisUrl: c.redisUrl });
 const app = createHttpApp({ config: c, build, health: () => collab.health() });
-const server = http.createServer(app);
+const server = http.createServer(httpServerOptions, app);
 collab.attach(server);
 
 server.keepAliveTimeout = 65_000;

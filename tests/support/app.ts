@@ -9,7 +9,7 @@ import { loadConfig, setConfig } from "../../app/config.server";
 import { closeListeners, setDb, type DB } from "../../app/db.server";
 import { closeLimiters } from "../../app/rate-limit.server";
 import { createCollabServer, type CollabServer, type CollabServerOptions } from "../../server/collab/index";
-import { createHttpApp } from "../../server/http";
+import { createHttpApp, httpServerOptions } from "../../server/http";
 import type { DirectActionStats } from "../../server/direct-actions";
 import type { PageCache } from "../../server/page-cache";
 import type { ResponseCache } from "../../server/response-cache";
@@ -32,7 +32,7 @@ export interface TestApp {
 
 export async function startTestApp(env: Record<string, string> = {}, opts: { collab?: CollabServerOptions } = {}): Promise<TestApp> {
   const { db, databaseUrl, dataDir } = await testDatabase();
-  const server = http.createServer();
+  const server = http.createServer(httpServerOptions);
   // As in production (server/index.ts): clients close idle keep-alive sockets first, so a
   // request never lands on a socket the server is closing at that moment.
   server.keepAliveTimeout = 65_000;

@@ -1,0 +1,58 @@
+// Requests and responses are made with Express's methods already on them (server/http.ts,
+// httpServerOptions), so Express never swaps their prototypes: a swap per request cost about
+// two thirds of a bare Express app's throughput here and filled the old space (docs/decisions.md).
+import type http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpServerOptions } from "../../server/http";
+import { startTestApp, type TestApp } from "../support/app";
+
+let app: TestApp;
+const seen: { path: string; created: [object | null, object | null]; finished?: [object | null, object | null]; app?: unknown }[] = [];
+beforeAll(async () => {
+  app = await startTestApp();
+  app.server.prependListener("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const entry: (typeof seen)[number] = { path: req.url ?? "", created: [Object.getPrototypeOf(req), Object.getPrototypeOf(res)] };
+    seen.push(entry);
+    res.on("finish", () => {
+      entry.finished = [Object.getPrototypeOf(req), Object.getPrototypeOf(res)];
+      entry.app = (req as unknown as { app?: unknown }).app;
+    });
+  });
+});
+afterAll(async () => app?.close());
+
+describe("Express without the prototype swap", () => {
+  it("keeps every request's and response's prototype, on every kind of answer", async () => {
+    const origin = { Origin: app.url };
+    const answers = await Promise.all([
+      fetch(`${app.url}/`), // a Remix page
+      fetch(`${app.url}/healthz`), // answered by Express itself
+      fetch(`${app.url}/favicon.svg`), // a file from public/
+      fetch(`${app.url}/bestaat-niet`), // Remix's 404
+      fetch(`${app.url}/language`, { method: "POST", redirect: "manual", headers: { ...origin, "content-type": "application/x-www-form-urlencoded" }, body: "locale=en&redirectTo=%2F" }),
+      fetch(`${app.url}/language`, { method: "POST", headers: { Origin: "https://elders.example", "content-type": "application/x-www-form-urlencoded" }, body: "locale=en" }), // refused by the Origin check
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 404, 302, 403]);
+    await Promise.all(answers.map((r) => r.arrayBuffer()));
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    for (const entry of seen) {
+      expect(entry.created, entry.path).toEqual([httpServerOptions.IncomingMessage!.prototype, httpServerOptions.ServerResponse!.prototype]);
+      expect(entry.finished, entry.path).toEqual(entry.created);
+    }
+  });
+
+  it("still gives Express's methods their app (trust proxy decides the client address)", async () => {
+    // The login limit counts per client address, which req.ip reads through this.app's
+    // "trust proxy" setting: with the app missing, it would throw and the form would fail.
+    const res = await fetch(`${app.url}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Origin: app.url, "content-type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.77" },
+      body: "email=niemand%40codewerf.test&password=fout-wachtwoord",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("horen niet bij elkaar");
+    const login = seen.find((e) => e.path.startsWith("/login"));
+    expect(login?.app).toBeTypeOf("function");
+  });
+});
