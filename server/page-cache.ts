@@ -32,6 +32,8 @@ const MAX_AGE_MS = 10 * 60 * 1000;
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 2000;
+/** Changes remembered at once; every signed-in post marks its session, so this bounds them. */
+export const MAX_MARKS = 10_000;
 const RECONNECT_MS = [250, 1000, 5000, 15_000];
 
 interface Entry {
@@ -61,6 +63,8 @@ export interface PageCacheStats {
   refused: number;
   notices: number;
   listening: boolean;
+  /** Changes remembered for renders in progress (at most MAX_MARKS + 1). */
+  marks: number;
 }
 
 /**
@@ -117,20 +121,23 @@ export function createPageCache(options: { db?: () => DB } = {}) {
     totalBytes = 0;
   };
 
-  const changed = (scope: string) => {
+  /** Notes that `scope` changed now (a scope, or "session:" and a session's id). */
+  const mark = (scope: string) => {
     tick++;
     changedAt.set(scope, tick);
-    if (changedAt.size > 10_000) {
+    if (changedAt.size > MAX_MARKS) {
       // Forget old marks; a render older than this counts as overtaken by everything.
       changedAt.clear();
       changedAt.set("*", tick);
     }
+  };
+  const changed = (scope: string) => {
+    mark(scope);
     if (scope === "*") return clear();
     for (const key of [...(byScope.get(scope) ?? [])]) remove(key);
   };
   const changedSession = (sessionId: string) => {
-    tick++;
-    changedAt.set(`session:${sessionId}`, tick);
+    mark(`session:${sessionId}`);
     for (const key of [...(bySession.get(sessionId) ?? [])]) remove(key);
   };
 
@@ -274,7 +281,7 @@ export function createPageCache(options: { db?: () => DB } = {}) {
     },
 
     stats(): PageCacheStats {
-      return { entries: entries.size, bytes: totalBytes, ...counters, listening: listeningSince !== null };
+      return { entries: entries.size, bytes: totalBytes, ...counters, listening: listeningSince !== null, marks: changedAt.size };
     },
 
     async close(): Promise<void> {

@@ -1,13 +1,17 @@
 // The cache of signed-in pages (server/page-cache.ts): a person's second visit to a section
 // page is answered without Remix, but never to another session, never to a session that ended,
 // and never once anything the page shows has changed, whoever changed it and however.
-import { randomUUID } from "node:crypto";
+import { createCookie } from "@remix-run/node";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { config } from "../../app/config.server";
 import { listenerFor } from "../../app/db.server";
 import { docName, YDOC_FRAGMENT } from "../../app/domain/richtext";
 import { PAGE_CHANGES_CHANNEL } from "../../app/models/page-notices.server";
+import { SESSION_COOKIE } from "../../app/session.server";
+import { MAX_MARKS } from "../../server/page-cache";
 import { appendUpdate, loadDocState } from "../../app/models/ydocs.server";
 import { startTestApp, type TestApp } from "../support/app";
 import { waitFor } from "../support/collab";
@@ -242,5 +246,17 @@ describe("a signed-in person's section page", () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toMatchObject({ pageCache: { listening: true } });
     await visit(reader);
     expect((await visit(reader)).hit).toBe(true);
+  });
+
+  it("remembers a bounded number of changes, however many sessions post", async () => {
+    // Every signed-in post marks its session as changed (for renders still in progress); a
+    // petition signed by tens of thousands must not leave a mark per signer behind forever.
+    const cookie = createCookie(SESSION_COOKIE, { secrets: [config().sessionSecret] });
+    const res = { once: () => undefined };
+    for (let i = 0; i < MAX_MARKS + 500; i++) {
+      const header = (await cookie.serialize(randomBytes(32).toString("base64url"))).split(";")[0];
+      await app.pageCache.serve({ method: "POST", headers: { cookie: header } } as never, res as never);
+    }
+    expect(app.pageCache.stats().marks).toBeLessThanOrEqual(MAX_MARKS + 1);
   });
 });
