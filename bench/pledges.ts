@@ -8,7 +8,8 @@
 // BENCH_ONLY (comma-separated subset of registry,badge,sign; default all), BENCH_PACED_TRACE=1
 // (print the paced run's worst latency per 100 ms of its schedule), BENCH_NODE_ARGS
 // (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is
-// written when the server stops at the end).
+// written when the server stops at the end), BENCH_SERVER_LOG (a file for the server's output,
+// e.g. with BENCH_NODE_ARGS="--trace-gc").
 import { createCookie } from "@remix-run/node";
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -195,6 +196,7 @@ async function main() {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${dbName}`;
   let server: ReturnType<typeof spawn> | undefined;
+  let out = "";
   try {
     const db = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 2 });
     await migrateToLatest(db);
@@ -237,7 +239,6 @@ async function main() {
     delete env.DATA_DIR;
     const nodeArgs = [...NODE_ARGS, SERVER_BUNDLE];
     const [cmd, args] = HAS_TASKSET ? ["taskset", ["-c", "0", process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-    let out = "";
     server = spawn(cmd, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     server.stdout!.on("data", (d) => (out += d));
     server.stderr!.on("data", (d) => (out += d));
@@ -316,6 +317,7 @@ async function main() {
       server.kill("SIGTERM");
       await new Promise((r) => server!.once("exit", r));
     }
+    if (process.env.BENCH_SERVER_LOG) fs.writeFileSync(process.env.BENCH_SERVER_LOG, out);
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   }

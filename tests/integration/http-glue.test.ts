@@ -1,10 +1,15 @@
-// Requests and responses are made with Express's methods already on them (server/http.ts,
-// httpServerOptions), so Express never swaps their prototypes: a swap per request cost about
-// two thirds of a bare Express app's throughput here and filled the old space (docs/decisions.md).
+// The glue between Node, Express and Remix (server/http.ts), kept free of two costs measured
+// here (docs/decisions.md): requests and responses are made with Express's methods already on
+// them (httpServerOptions), so Express never swaps their prototypes; and Remix's Request carries
+// its abort signal without handing it to the Request constructor (remixRequest), yet still
+// aborts when the client leaves.
 import type http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpServerOptions } from "../../server/http";
 import { startTestApp, type TestApp } from "../support/app";
+import { waitFor } from "../support/collab";
+import { Client } from "../support/http";
 
 let app: TestApp;
 const seen: { path: string; created: [object | null, object | null]; finished?: [object | null, object | null]; app?: unknown }[] = [];
@@ -54,5 +59,24 @@ describe("Express without the prototype swap", () => {
     expect(await res.text()).toContain("horen niet bij elkaar");
     const login = seen.find((e) => e.path.startsWith("/login"));
     expect(login?.app).toBeTypeOf("function");
+  });
+});
+
+describe("Remix's request", () => {
+  it("aborts its signal when the client leaves: a live event stream closes with its reader", async () => {
+    const streams = async () => ((await (await fetch(`${app.url}/healthz`)).json()) as { eventStreams: { open: number; opened: number } }).eventStreams;
+    const reader = new Client(app.url);
+    await reader.login("awel@codewerf.test");
+    const before = await streams();
+    const { port } = new URL(app.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    let got = "";
+    socket.on("data", (d) => (got += d));
+    socket.write(["GET /codes/influencercode/sections/zelfdoding/comments/live HTTP/1.1", `Host: 127.0.0.1:${port}`, `Cookie: ${reader.cookie}`, "Accept: text/event-stream", "", ""].join("\r\n"));
+    await waitFor(() => got.includes('data: {"type":"hello"}'), "the stream's first event");
+    expect(await streams()).toMatchObject({ open: before.open + 1, opened: before.opened + 1 });
+    socket.destroy();
+    await waitFor(async () => (await streams()).open === before.open, "the stream to close with its client", 5_000);
   });
 });
