@@ -3,6 +3,7 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { userColour } from "../../app/domain/colours";
+import { type Outgoing, SharedFrame } from "./frame";
 import { awarenessMessage } from "./protocol";
 
 const MAX_STATE_CHARS = 8 * 1024;
@@ -13,7 +14,7 @@ const REMOTE_TTL_MS = 30_000;
 export interface AwarenessPeer {
   readonly user: { id: string; display_name: string };
   readonly clientIds: Set<number>;
-  send(message: Uint8Array): void;
+  send(message: Outgoing): void;
 }
 
 interface Entry {
@@ -163,8 +164,8 @@ export class DocAwareness {
     this.lastFlush = Date.now();
     const changed = new Set([...this.changedLocal, ...this.changedRemote]);
     if (this.changedLocal.size) this.publish(encodeEntries(this.entries, this.changedLocal));
-    const delta = changed.size ? awarenessMessage(encodeEntries(this.entries, changed)) : null;
-    const full = this.newcomers.size ? this.fullMessage() : null;
+    const delta = changed.size ? new SharedFrame(awarenessMessage(encodeEntries(this.entries, changed))) : null;
+    const full = this.newcomers.size ? new SharedFrame(this.fullMessage()) : null;
     for (const peer of this.peers()) {
       const message = this.newcomers.has(peer) ? full : delta;
       if (!message) continue;

@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import type { CurrentUser } from "../../app/session.server";
 import type { SharedDoc } from "./document";
+import { type Outgoing, writeFramed } from "./frame";
 import type { AckTarget } from "./persistence";
 import { CLOSE, decodeClientMessage, MESSAGE_ACCESS, MESSAGE_SAVED, numberMessage, ProtocolError, type ClientMessage } from "./protocol";
 
@@ -55,14 +56,14 @@ export class Connection implements AckTarget {
     this.send(numberMessage(MESSAGE_ACCESS, readOnly ? 1 : 0));
   }
 
-  send(message: Uint8Array): void {
+  send(message: Outgoing): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.log.warn({ doc: this.shared.name, user: this.user.id }, "collab client too slow; dropping it");
       this.ws.terminate();
       return;
     }
-    this.ws.send(message);
+    writeFramed(this.ws, message);
   }
 
   acknowledge(n: number): void {
@@ -103,7 +104,7 @@ export class Connection implements AckTarget {
     const shared = this.shared;
     switch (message.type) {
       case "sync-step1": {
-        let answer: Uint8Array;
+        let answer: Outgoing;
         try {
           answer = shared.syncStep2For(message.stateVector);
         } catch {

@@ -9,6 +9,7 @@ import { replaceFragmentContent } from "../../app/models/live-sections.server";
 import { loadDocState } from "../../app/models/ydocs.server";
 import { DocAwareness } from "./awareness";
 import type { Connection } from "./connection";
+import { type Outgoing, SharedFrame } from "./frame";
 import { DocWriter, type StoredBatch } from "./persistence";
 import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from "./protocol";
 
@@ -54,7 +55,7 @@ export class SharedDoc {
   private localQueue: Uint8Array[] = [];
   private flushScheduled = false;
   private fullState: Uint8Array | null = null;
-  private fullStateMessage: Uint8Array | null = null;
+  private fullStateMessage: SharedFrame | null = null;
   private serverStep1: Uint8Array | null = null;
   /** The stored state, until it is applied to `doc`: the first syncs only need its bytes. */
   private unapplied: Uint8Array | null = null;
@@ -112,11 +113,11 @@ export class SharedDoc {
   }
 
   /** Sync step 2 for a client's state vector (the whole document, encoded once per version). */
-  syncStep2For(stateVector: Uint8Array): Uint8Array {
+  syncStep2For(stateVector: Uint8Array): Outgoing {
     if (stateVector.length === 1 && stateVector[0] === 0) {
       if (!this.fullState) this.hydrate();
       this.fullState ??= Y.encodeStateAsUpdate(this.doc);
-      this.fullStateMessage ??= syncMessage(SYNC_STEP2, this.fullState);
+      this.fullStateMessage ??= new SharedFrame(syncMessage(SYNC_STEP2, this.fullState));
       return this.fullStateMessage;
     }
     this.hydrate();
@@ -240,7 +241,7 @@ export class SharedDoc {
     const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
     // Other instances first: their clients' path is longer (Redis, another process).
     if (local.length) this.deps.publishUpdate(this.name, local.length === updates.length ? merged : Y.mergeUpdates(local));
-    const message = syncMessage(SYNC_UPDATE, merged);
+    const message = new SharedFrame(syncMessage(SYNC_UPDATE, merged));
     // A lone sender already has its own update; everyone else gets the merged one.
     const skip = origins.size === 1 ? [...origins][0] : null;
     for (const conn of this.connections) {
