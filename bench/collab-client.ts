@@ -20,6 +20,8 @@ export class Ledger {
   savedLatencies: number[] = [];
   deliveries = 0;
   awarenessFrames = 0;
+  /** Every frame the clients received (BENCH_DEBUG prints it per load phase). */
+  frames = 0;
   payloadBytes = 0;
 
   /** Counts tags in a received update; a client's own tags echoed back do not count. */
@@ -122,6 +124,7 @@ export class BenchClient {
   }
 
   private onMessage(data: Buffer): void {
+    this.ledger.frames++;
     const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     let offset = 0;
     if (this.flavour === "hocuspocus") {

@@ -81,7 +81,7 @@ async function pgBackendCpu(): Promise<number> {
   return rows.reduce((sum, r) => sum + cpuSeconds(r.pid), 0);
 }
 
-async function startServer(flavour: Flavour, env: Record<string, string> = {}, port?: number): Promise<RunningServer> {
+async function startServer(flavour: Flavour, env: Record<string, string> = {}, port?: number, core = SERVER_CORE): Promise<RunningServer> {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const heapFile = path.join(os.tmpdir(), `codewerf-bench-heap-${process.pid}-${port}.json`);
@@ -92,7 +92,7 @@ async function startServer(flavour: Flavour, env: Record<string, string> = {}, p
     flavour === "codewerf" ? [...node, "--import", "tsx", "server/index.ts"]
     : flavour === "hocuspocus" ? [...node, "bench/servers/hocuspocus.mjs"]
     : [...node, "bench/servers/y-websocket-legacy.cjs"];
-  const child = spawn("taskset", ["-c", SERVER_CORE, process.execPath, ...args], {
+  const child = spawn("taskset", ["-c", core, process.execPath, ...args], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -142,6 +142,8 @@ async function startServer(flavour: Flavour, env: Record<string, string> = {}, p
       const exited = new Promise((r) => child.once("exit", r));
       child.kill(extra.length ? "SIGTERM" : "SIGKILL");
       await exited;
+      // BENCH_SERVER_LOG=/tmp/collab keeps each server's output (e.g. with --trace-gc) in /tmp/collab-<flavour>-<port>.log.
+      if (process.env.BENCH_SERVER_LOG) fs.writeFileSync(`${process.env.BENCH_SERVER_LOG}-${flavour}-${port}.log`, out);
     },
   };
 }
@@ -242,6 +244,7 @@ async function loadPhase(servers: RunningServer[], doc: string, n: number, rate:
   await connectAll(clients);
   await sleep(300);
   const cpu0 = (await Promise.all(servers.map((s) => s.cpu()))).reduce((a, b) => a + b, 0);
+  const pg0 = process.env.BENCH_DEBUG ? await pgBackendCpu() : 0;
   const t0 = performance.now();
   const timers: NodeJS.Timeout[] = [];
   const interval = 1000 / rate;
@@ -259,6 +262,7 @@ async function loadPhase(servers: RunningServer[], doc: string, n: number, rate:
   await waitFor(() => ledger.deliveries >= expected, 3000);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = (await Promise.all(servers.map((s) => s.cpu()))).reduce((a, b) => a + b, 0);
+  if (process.env.BENCH_DEBUG) console.error(`  ${doc}: ${Math.round(ledger.frames / elapsed)} frames/s received, ${Math.round(ledger.sentAt.size / elapsed)} edits/s; CPU cores ${((cpu1 - cpu0) / elapsed).toFixed(2)}, of which PostgreSQL's ${((await pgBackendCpu()) - pg0) / elapsed > 0 ? (((await pgBackendCpu()) - pg0) / elapsed).toFixed(2) : "0"}`);
   clients.forEach((c) => c.close());
   if (process.env.BENCH_DEBUG) {
     const buckets = new Map<number, number[]>();
@@ -424,7 +428,8 @@ async function main() {
         if (want("s8")) {
           const redis = await startRedis();
           const a = await startServer("codewerf", { REDIS_URL: redis.url });
-          const b = await startServer("codewerf", { REDIS_URL: redis.url, PUBLIC_ORIGIN: a.url });
+          // BENCH_S8_SECOND_CORE puts the second instance on another core (default: the same as the first).
+          const b = await startServer("codewerf", { REDIS_URL: redis.url, PUBLIC_ORIGIN: a.url }, undefined, process.env.BENCH_S8_SECOND_CORE ?? SERVER_CORE);
           const s8 = await runLoad([a, b], "s8", 50, 5);
           r["S8 two instances via Redis: p99 ms (added)"] = `${fmt(s8.p99)} (${fmt(s8.p99 - s1p99)})`;
           await Promise.all([a.stop(), b.stop()]);
