@@ -91,13 +91,16 @@ const isUpdateFrame = (m: string | Buffer) => typeof m !== "string" && m[0] === 
 /**
  * Routes a page's collab websocket through the test: `blocked` refuses new sockets and cut()
  * closes the open ones; `holdSaved` keeps the server's "saved" (type 100) frames back until
- * release(). Counts update frames the page sent.
+ * release(); `holdUpdates` keeps others' updates (sync type 2) back until releaseUpdates() sends
+ * them all at once. Counts update frames the page sent.
  */
 export async function interceptCollab(page: Page) {
   const state = {
     blocked: false,
     holdSaved: false,
     held: [] as { route: WebSocketRoute; message: Buffer }[],
+    holdUpdates: false,
+    heldUpdates: [] as { route: WebSocketRoute; message: Buffer }[],
     open: new Set<WebSocketRoute>(),
     updatesSent: 0,
     savedSeen: 0,
@@ -118,6 +121,7 @@ export async function interceptCollab(page: Page) {
         state.savedSeen++;
         if (state.holdSaved) return void state.held.push({ route: ws, message: m });
       }
+      if (state.holdUpdates && typeof m !== "string" && m[0] === 0 && m[1] === 2) return void state.heldUpdates.push({ route: ws, message: m });
       ws.send(m);
     });
     ws.onClose(() => {
@@ -142,6 +146,10 @@ export async function interceptCollab(page: Page) {
     release() {
       state.holdSaved = false;
       for (const { route, message } of state.held.splice(0)) route.send(message);
+    },
+    releaseUpdates() {
+      state.holdUpdates = false;
+      for (const { route, message } of state.heldUpdates.splice(0)) route.send(message);
     },
   };
 }

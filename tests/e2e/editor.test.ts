@@ -69,6 +69,36 @@ describe.runIf(e2eEnabled)("the live section editor", { timeout: 120_000 }, () =
     await Promise.all([yana.context.close(), lien.context.close()]);
   });
 
+  it("applies a burst of others' updates together: a few renders, not one per update", async () => {
+    const yana = await person(browser, app.url, "creator1@codewerf.test");
+    const lien = await person(browser, app.url, "awel@codewerf.test");
+    const line = await interceptCollab(yana.page);
+    await Promise.all([openSection(yana.page, "voor-en-door"), openSection(lien.page, "voor-en-door")]);
+    await Promise.all([waitStatus(yana.page, "connected"), waitStatus(lien.page, "connected")]);
+
+    // Lien types while Yana's screen is behind (a busy phone, a slow line): her updates pile up.
+    line.state.holdUpdates = true;
+    const words = Array.from({ length: 12 }, (_, i) => `woord${i}`).join(" ");
+    await typeAtEndOfFirstParagraph(lien.page, ` ${words}`);
+    await waitStatus(lien.page, "saved");
+    const held = line.state.heldUpdates.length;
+    expect(held).toBeGreaterThanOrEqual(40);
+
+    // Count the editor's DOM updates on Yana's screen while the pile arrives at once.
+    await yana.page.evaluate(() => {
+      const w = window as unknown as { renders: number };
+      w.renders = 0;
+      new MutationObserver(() => w.renders++).observe(document.querySelector(".ProseMirror")!, { childList: true, subtree: true, characterData: true });
+    });
+    line.releaseUpdates();
+    await until(async () => (await editorText(yana.page)).includes(words), "all of Lien's words on Yana's screen");
+    const renders = await yana.page.evaluate(() => (window as unknown as { renders: number }).renders);
+    // One for the first update, one for the rest at the next frame (a caret move may add one).
+    expect(renders).toBeLessThanOrEqual(5);
+    expect(yana.alarms).toEqual([]);
+    await Promise.all([yana.context.close(), lien.context.close()]);
+  });
+
   it("paints the server's HTML first and swaps in the editor only once synced, without the text moving", async () => {
     const yana = await person(browser, app.url, "creator2@codewerf.test");
     const wire = await interceptCollab(yana.page);

@@ -7,6 +7,11 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { docName, YDOC_FRAGMENT } from "~/domain/richtext";
 
+const MESSAGE_SYNC = 0;
+/** y-protocols' sync message carrying an update (messageYjsUpdate). */
+const SYNC_UPDATE = 2;
+/** Remote updates closer together than this are applied together, at the next frame. */
+const REMOTE_BATCH_MS = 16;
 export const MESSAGE_SAVED = 100;
 export const MESSAGE_ACCESS = 101;
 
@@ -66,6 +71,11 @@ export class CollabSession {
   /** Sockets that closed or failed since the page opened (a connected one included). */
   private closes = 0;
   private destroyed = false;
+  /** Remote updates waiting for the next frame (see queueRemote). */
+  private remote: Uint8Array[] = [];
+  private remoteFrame = 0;
+  private remoteTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRemote = -Infinity;
 
   constructor(private readonly opts: CollabSessionOptions) {
     const name = docName(opts.codeId, opts.sectionId);
@@ -80,6 +90,13 @@ export class CollabSession {
       disableBc: true,
       maxBackoffTime: 2000,
     });
+    const sync = this.provider.messageHandlers[MESSAGE_SYNC];
+    this.provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, provider, emitSynced, messageType) => {
+      const start = decoder.pos;
+      if (decoding.readVarUint(decoder) === SYNC_UPDATE) return this.queueRemote(decoding.readVarUint8Array(decoder));
+      decoder.pos = start;
+      sync(encoder, decoder, provider, emitSynced, messageType);
+    };
     this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder) => this.onSaved(decoding.readVarUint(decoder));
     this.provider.messageHandlers[MESSAGE_ACCESS] = (_encoder, decoder) => this.set({ serverReadOnly: decoding.readVarUint(decoder) === 1 });
     this.provider.on("status", () => this.refresh());
@@ -109,6 +126,9 @@ export class CollabSession {
 
   destroy(): void {
     this.destroyed = true;
+    cancelAnimationFrame(this.remoteFrame);
+    if (this.remoteTimer) clearTimeout(this.remoteTimer);
+    this.remote = [];
     window.removeEventListener("online", this.refresh);
     window.removeEventListener("offline", this.refresh);
     this.ydoc.off("update", this.onDocUpdate);
@@ -121,6 +141,42 @@ export class CollabSession {
   private get socket(): CountingWebSocket | null {
     return this.provider.ws as CountingWebSocket | null;
   }
+
+  /**
+   * Others' updates: one that arrives after a quiet moment is applied at once; those that come
+   * close behind it (many people typing, or a busy page catching up) wait for the next frame
+   * and are applied in one transaction. Each remote transaction costs the editor a full
+   * rebuild of its Yjs ↔ ProseMirror mapping (y-tiptap) and y-indexeddb a write of its own, so
+   * ten people typing cost ten of each per update before (docs/decisions.md, "Remote updates
+   * per frame"). Order does not matter to Yjs; the server has them all already.
+   */
+  private queueRemote(update: Uint8Array): void {
+    if (this.destroyed) return;
+    const now = performance.now();
+    if (!this.remote.length && now - this.lastRemote >= REMOTE_BATCH_MS) {
+      this.lastRemote = now;
+      Y.applyUpdate(this.ydoc, update, this.provider);
+      return;
+    }
+    this.remote.push(update);
+    if (this.remote.length > 1) return;
+    // The next frame; a tab in the background paints no frames, so at the latest in 100 ms.
+    this.remoteFrame = requestAnimationFrame(this.applyRemote);
+    this.remoteTimer = setTimeout(this.applyRemote, 100);
+  }
+
+  private applyRemote = (): void => {
+    cancelAnimationFrame(this.remoteFrame);
+    if (this.remoteTimer) clearTimeout(this.remoteTimer);
+    this.remoteTimer = null;
+    const updates = this.remote;
+    this.remote = [];
+    if (this.destroyed || !updates.length) return;
+    this.lastRemote = performance.now();
+    this.ydoc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.ydoc, update, this.provider);
+    }, this.provider);
+  };
 
   /** A change that did not come from the server or from IndexedDB is ours and must be saved. */
   private onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
