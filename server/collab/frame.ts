@@ -17,14 +17,20 @@ const { Sender } = wsModule as unknown as {
 export class SharedFrame {
   private framed: Buffer | null = null;
 
-  constructor(readonly message: Uint8Array) {}
+  constructor(private payload: Uint8Array) {}
+
+  /** The message itself (once framed, a view into the frame: a cached full state is kept once). */
+  get message(): Uint8Array {
+    return this.payload;
+  }
 
   /** The whole frame (FIN, binary, unmasked as a server sends), built on first use. */
   get frame(): Buffer {
     if (!this.framed) {
-      const data = Buffer.from(this.message.buffer, this.message.byteOffset, this.message.byteLength);
+      const data = Buffer.from(this.payload.buffer, this.payload.byteOffset, this.payload.byteLength);
       const parts = Sender.frame(data, { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false });
       this.framed = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      this.payload = this.framed.subarray(this.framed.length - data.length);
     }
     return this.framed;
   }

@@ -57,6 +57,8 @@ describe("SharedFrame", () => {
     for (let i = 0; i < 5; i++) pairs.push(await pair(1));
     const frame = new SharedFrame(bytes(5000, 7));
     for (const p of pairs) writeFramed(p.server, frame);
+    // Framed once, the message is a view into the frame: a cached full state is held once.
+    expect(frame.message.buffer).toBe(frame.frame.buffer);
     for (const p of pairs) {
       const [got] = await p.all;
       expect(Buffer.compare(got, Buffer.from(frame.message))).toBe(0);
