@@ -93,8 +93,10 @@ describe.runIf(e2eEnabled)("the live section editor", { timeout: 120_000 }, () =
     line.releaseUpdates();
     await until(async () => (await editorText(yana.page)).includes(words), "all of Lien's words on Yana's screen");
     const renders = await yana.page.evaluate(() => (window as unknown as { renders: number }).renders);
-    // One for the first update, one for the rest at the next frame (a caret move may add one).
-    expect(renders).toBeLessThanOrEqual(5);
+    // One for the first update, one per frame for the rest: 2–5 on a quiet machine, 8 seen under
+    // the full suite's load (the test's own route delivers the held frames one by one). Applied
+    // one by one, there would be one per update.
+    expect(renders).toBeLessThan(held / 3);
     expect(yana.alarms).toEqual([]);
     await Promise.all([yana.context.close(), lien.context.close()]);
   });
