@@ -15,22 +15,31 @@ const { Sender } = wsModule as unknown as {
 };
 
 export class SharedFrame {
+  private payload: Uint8Array | null;
   private framed: Buffer | null = null;
+  private readonly length: number;
 
-  constructor(private payload: Uint8Array) {}
+  constructor(message: Uint8Array) {
+    this.payload = message;
+    this.length = message.byteLength;
+  }
 
-  /** The message itself (once framed, a view into the frame: a cached full state is kept once). */
+  /**
+   * The message itself. Once framed, only the frame is kept (a cached full state is held once,
+   * and an idle document keeps one object less) and this is a view into it.
+   */
   get message(): Uint8Array {
-    return this.payload;
+    return this.payload ?? this.framed!.subarray(this.framed!.length - this.length);
   }
 
   /** The whole frame (FIN, binary, unmasked as a server sends), built on first use. */
   get frame(): Buffer {
     if (!this.framed) {
-      const data = Buffer.from(this.payload.buffer, this.payload.byteOffset, this.payload.byteLength);
+      const payload = this.payload!;
+      const data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       const parts = Sender.frame(data, { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false });
       this.framed = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      this.payload = this.framed.subarray(this.framed.length - data.length);
+      this.payload = null;
     }
     return this.framed;
   }
