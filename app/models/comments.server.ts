@@ -79,7 +79,14 @@ export interface CommentsChange {
 const COMMENTS_CHANNEL = "codewerf_comments";
 const RELISTEN_MS = [250, 1000, 5000, 15_000];
 
-const g = globalThis as unknown as { __codewerfComments?: EventEmitter; __codewerfCommentsInstance?: string; __codewerfCommentsListen?: { db: DB; attempt: number } };
+const g = globalThis as unknown as { __codewerfComments?: EventEmitter; __codewerfCommentsInstance?: string; __codewerfCommentsListen?: ListenState };
+/** The cross-instance listening of one database; `listening` settles once LISTEN first holds. */
+interface ListenState {
+  db: DB;
+  attempt: number;
+  listening: Promise<void>;
+  heard: () => void;
+}
 function bus(): EventEmitter {
   g.__codewerfComments ??= new EventEmitter().setMaxListeners(0);
   return g.__codewerfComments;
@@ -97,11 +104,18 @@ const CrossInstanceChange = z.object({
   what: z.enum(CHANGE_KINDS),
 });
 
-/** Starts listening for the other instances' changes once per database (idempotent). */
-function listenAcrossInstances(db: DB): void {
+/**
+ * Starts listening for the other instances' changes once per database (idempotent). Resolves
+ * once the LISTEN holds (at once where there is nothing to listen to): what other instances
+ * commit from then on is heard.
+ */
+function listenAcrossInstances(db: DB): Promise<void> {
   const listen = listenerFor(db);
-  if (!listen || g.__codewerfCommentsListen?.db === db) return;
-  const state = { db, attempt: 0 };
+  if (!listen) return Promise.resolve();
+  if (g.__codewerfCommentsListen?.db === db) return g.__codewerfCommentsListen.listening;
+  let heard = () => {};
+  const listening = new Promise<void>((resolve) => (heard = resolve));
+  const state: ListenState = { db, attempt: 0, listening, heard };
   g.__codewerfCommentsListen = state;
   const resyncAll = () => {
     for (const key of bus().eventNames()) {
@@ -131,6 +145,7 @@ function listenAcrossInstances(db: DB): void {
         // Whatever happened while nobody listened: every open stream reloads once.
         if (state.attempt > 0) resyncAll();
         state.attempt = 0;
+        state.heard();
       },
       () => retry(),
     );
@@ -140,14 +155,15 @@ function listenAcrossInstances(db: DB): void {
     setTimeout(start, delay).unref();
   };
   start();
+  return listening;
 }
 
 /** Subscribes to the changes of one section's threads, on every instance (the SSE endpoint). */
-export function onCommentsChanged(db: DB, codeId: string, sectionId: string, listener: (c: CommentsChange) => void): () => void {
-  listenAcrossInstances(db);
+export function onCommentsChanged(db: DB, codeId: string, sectionId: string, listener: (c: CommentsChange) => void): { off: () => void; listening: Promise<void> } {
+  const listening = listenAcrossInstances(db);
   const key = `${codeId}/${sectionId}`;
   bus().on(key, listener);
-  return () => bus().off(key, listener);
+  return { off: () => bus().off(key, listener), listening };
 }
 
 function announce(db: DB, change: CommentsChange) {

@@ -26,8 +26,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     heartbeatMs: HEARTBEAT_MS,
     retryMs: 2000,
     start(send) {
-      const off = onCommentsChanged(db(), codeId, sectionId, (c) => send({ type: "changed", threadId: c.threadId, what: c.what }));
-      send({ type: "hello" });
+      const { off, listening } = onCommentsChanged(db(), codeId, sectionId, (c) => send({ type: "changed", threadId: c.threadId, what: c.what }));
+      // "hello" once the other instances' changes are heard too (the first stream of an
+      // instance starts that listening): from then on the page misses nothing.
+      void listening.then(() => send({ type: "hello" }));
       return off;
     },
   });
