@@ -129,9 +129,22 @@ function plainError(res: Response, status: number, message: string) {
 /** Forms and fetches that change state must come from our own origin. */
 function originCheck(req: Request, res: Response, next: NextFunction) {
   if (SAFE_METHODS.has(req.method)) return next();
-  if (isAllowedOrigin(req.get("origin"), req.get("referer"))) return next();
-  log().warn({ method: req.method, path: req.path, origin: req.get("origin") ?? null }, "refused cross-origin request");
+  const origin = req.get("origin");
+  // Remix refuses (with a 500) an action whose Origin host is not the request's host
+  // (X-Forwarded-Host first, else Host): asked at another address than the public one, say
+  // http://127.0.0.1:3000 with the Origin http://localhost:3000. Refused here with a 403 instead.
+  const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
+  if (isAllowedOrigin(origin, req.get("referer")) && (!origin || hostOf(origin) === host)) return next();
+  log().warn({ method: req.method, path: req.path, origin: origin ?? null, host: host ?? null }, "refused cross-origin request");
   plainError(res, 403, "Dit verzoek komt niet van Codewerf zelf en werd daarom geweigerd. (This request did not come from Codewerf and was refused.)");
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 function bodyLimit(req: Request, res: Response, next: NextFunction) {

@@ -79,4 +79,17 @@ describe("Remix's request", () => {
     socket.destroy();
     await waitFor(async () => (await streams()).open === before.open, "the stream to close with its client", 5_000);
   });
+
+  it("refuses with a 403 and a sentence, not Remix's 500, a post whose Origin is not the host it reached", async () => {
+    // Our own origin, but the request reached another host (a proxy passing the wrong host on,
+    // or the app asked at 127.0.0.1 from a page of localhost): Remix would abort the action with an error.
+    const res = await fetch(`${app.url}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Origin: app.url, "X-Forwarded-Host": "codewerf.elders.example", "content-type": "application/x-www-form-urlencoded" },
+      body: "email=creator1%40codewerf.test&password=codewerf-demo",
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("komt niet van Codewerf zelf");
+  });
 });
