@@ -83,10 +83,8 @@ export function remixRequest(req: Request, res: Response, body?: string): global
   const request = new globalThis.Request(url.href, init);
   const controller = new AbortController();
   Object.defineProperty(request, "signal", { value: controller.signal });
-  // "finish": the answer was sent; "close" without it: the client can no longer get one.
-  let answered = false;
-  res.on("finish", () => (answered = true));
-  res.on("close", () => answered || controller.abort());
+  // Closed before the answer was all written: the client can no longer get one.
+  res.once("close", () => res.writableFinished || controller.abort());
   return request;
 }
 
